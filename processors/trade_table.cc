@@ -1,0 +1,114 @@
+#include "processors/trade_table.h"
+
+#include <algorithm>
+
+namespace tradewatch::processors {
+
+uint32_t PackPartnerCode(std::string_view code) {
+  uint32_t packed = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    packed = (packed << 8) | (i < code.size() ? static_cast<unsigned char>(code[i]) : 0u);
+  }
+  return packed;
+}
+
+std::string UnpackPartnerCode(uint32_t packed) {
+  std::string code;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    char c = static_cast<char>((packed >> shift) & 0xff);
+    if (c != 0) code.push_back(c);
+  }
+  return code;
+}
+
+Series::Series(v1::Flow flow, v1::Measure measure, v1::Classification classification,
+               std::string product_code)
+    : flow_(flow),
+      measure_(measure),
+      classification_(classification),
+      product_code_(std::move(product_code)) {}
+
+UpsertOutcome Series::Upsert(std::string_view partner_code, v1::PartnerKind kind,
+                             int32_t period_yyyymm, int64_t value_usd, int64_t vintage) {
+  uint32_t partner = PackPartnerCode(partner_code);
+  uint64_t key = (static_cast<uint64_t>(partner) << 32) | static_cast<uint32_t>(period_yyyymm);
+  auto [it, inserted] = cells_.try_emplace(key, Cell{value_usd, vintage});
+  int64_t delta = 0;
+  UpsertOutcome outcome;
+  if (inserted) {
+    kinds_.try_emplace(partner, kind);
+    delta = value_usd;
+    outcome = UpsertOutcome::kInserted;
+    ++periods_[period_yyyymm].cells;
+  } else {
+    Cell& cell = it->second;
+    if (vintage < cell.vintage) return UpsertOutcome::kStale;
+    if (vintage == cell.vintage) {
+      return cell.value_usd == value_usd ? UpsertOutcome::kDuplicate : UpsertOutcome::kConflict;
+    }
+    delta = value_usd - cell.value_usd;
+    cell.value_usd = value_usd;
+    cell.vintage = vintage;
+    outcome = UpsertOutcome::kReplaced;
+  }
+  if (kind == v1::PARTNER_KIND_COUNTRY) periods_[period_yyyymm].countries_usd += delta;
+  if (vintage > max_vintage_) max_vintage_ = vintage;
+  changed_.insert(period_yyyymm);
+  return outcome;
+}
+
+const Cell* Series::Find(std::string_view partner_code, int32_t period_yyyymm) const {
+  uint64_t key = (static_cast<uint64_t>(PackPartnerCode(partner_code)) << 32) |
+                 static_cast<uint32_t>(period_yyyymm);
+  auto it = cells_.find(key);
+  return it == cells_.end() ? nullptr : &it->second;
+}
+
+std::vector<int32_t> Series::TakeChangedPeriods() {
+  std::vector<int32_t> out(changed_.begin(), changed_.end());
+  std::sort(out.begin(), out.end());
+  changed_.clear();
+  return out;
+}
+
+v1::PartnerKind Series::KindOf(uint32_t packed_partner) const {
+  auto it = kinds_.find(packed_partner);
+  return it == kinds_.end() ? v1::PARTNER_KIND_UNSPECIFIED : it->second;
+}
+
+UpsertOutcome TradeTable::Upsert(const v1::TradeObservation& o) {
+  if (last_ == nullptr || last_key_.flow != o.flow() || last_key_.measure != o.measure() ||
+      last_key_.classification != o.classification() ||
+      last_key_.product_code != o.product_code()) {
+    SeriesKey key{o.flow(), o.measure(), o.classification(), o.product_code()};
+    auto it = series_.find(key);
+    if (it == series_.end()) {
+      it = series_
+               .emplace(key, std::make_unique<Series>(o.flow(), o.measure(), o.classification(),
+                                                      o.product_code()))
+               .first;
+    }
+    last_ = it->second.get();
+    last_key_ = std::move(key);
+  }
+  return last_->Upsert(o.partner_code(), o.partner_kind(), o.period_yyyymm(), o.value_usd(),
+                       o.vintage());
+}
+
+const Series* TradeTable::Find(const SeriesKey& key) const {
+  auto it = series_.find(key);
+  return it == series_.end() ? nullptr : it->second.get();
+}
+
+Series* TradeTable::FindMutable(const SeriesKey& key) {
+  auto it = series_.find(key);
+  return it == series_.end() ? nullptr : it->second.get();
+}
+
+size_t TradeTable::cell_count() const {
+  size_t n = 0;
+  for (const auto& [key, series] : series_) n += series->cell_count();
+  return n;
+}
+
+}  // namespace tradewatch::processors

@@ -1,0 +1,48 @@
+#include "tools/reference_data.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "common/status_macros.h"
+#include "common/yaml_config.h"
+#include "fmt/format.h"
+#include "processors/analytics.h"
+
+namespace tradewatch::tools {
+
+// Generated from deploy/regions/regions.yaml by tools/CMakeLists.txt.
+extern const char* const kEmbeddedRegionsYaml;
+
+std::string DefaultCountriesPath() {
+  if (const char* env = std::getenv("TRADEWATCH_COUNTRIES"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  return "../shared/data/census_country_codes/schedule_c_countries_and_groups.csv";
+}
+
+absl::StatusOr<ingest::CountryTable> LoadCountries(const std::string& path) {
+  if (!std::filesystem::exists(path)) {
+    return absl::NotFoundError(fmt::format(
+        "country table not found at {} (run from the checkout beside shared/, or pass "
+        "--countries FILE or set TRADEWATCH_COUNTRIES)",
+        path));
+  }
+  return ingest::CountryTable::Load(path);
+}
+
+absl::StatusOr<v1::RegionTable> LoadRegions(const std::string& path) {
+  v1::RegionTable table;
+  if (path.empty()) {
+    TW_RETURN_IF_ERROR(ParseYamlToProto(kEmbeddedRegionsYaml, "deploy/regions/regions.yaml", &table));
+  } else {
+    TW_RETURN_IF_ERROR(LoadYamlFile(path, &table));
+  }
+  std::string problem = processors::ValidateRegionTable(table);
+  if (!problem.empty()) {
+    return absl::InvalidArgumentError(
+        fmt::format("{}: {}", path.empty() ? "deploy/regions/regions.yaml" : path, problem));
+  }
+  return table;
+}
+
+}  // namespace tradewatch::tools

@@ -1,0 +1,22 @@
+// Reference tables the commands load: the Census country table (from the shared data, path
+// configurable) and the region membership table (deploy/regions/regions.yaml, embedded at build
+// time, overridable with a file).
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "ingest/country_table.h"
+#include "tradewatch/v1/config.pb.h"
+
+namespace tradewatch::tools {
+
+// Default country table path: $TRADEWATCH_COUNTRIES, else the shared data beside the checkout.
+std::string DefaultCountriesPath();
+
+absl::StatusOr<ingest::CountryTable> LoadCountries(const std::string& path);
+
+// `path` empty: the table embedded from deploy/regions/regions.yaml.
+absl::StatusOr<tradewatch::v1::RegionTable> LoadRegions(const std::string& path);
+
+}  // namespace tradewatch::tools
