@@ -1,5 +1,7 @@
 #include "tools/report_command.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -305,41 +307,52 @@ std::string SharesCsv(const v1::PartnerShares& s) {
   return out;
 }
 
+std::string ReadableMeasure(v1::Measure m) {
+  std::string name = MeasureName(m);
+  std::replace(name.begin(), name.end(), '_', ' ');
+  return name;
+}
+
 std::string SharesTable(const v1::PartnerShares& s) {
   const v1::Window& w = s.window();
   std::string out = fmt::format(
-      "{} of {} {} ({}), {} {}{}\n", FlowName(s.flow()) == "imports" ? "Imports" : "Exports",
+      "{} of {} {}, {}, {} {} ({} of {} months with data)\n",
+      s.flow() == v1::FLOW_EXPORTS ? "Exports" : "Imports",
       s.classification() == v1::CLASSIFICATION_HITECH ? "HITECH" : "NAICS", s.product_code(),
-      MeasureName(s.measure()), processors::WindowKindName(w.kind()),
-      processors::FormatWindowPeriod(w),
-      w.complete() ? "" : fmt::format(" (incomplete: {} of {} months)", w.months_with_data(),
-                                      w.months()));
-  out += fmt::format("Total ${}B from {} countries, HHI {:.3f}", Billions(s.total_usd()),
-                     s.partner_count(), s.hhi());
-  if (s.has_total_row_usd()) {
-    out += fmt::format("; partner detail covers {} of the Census total ${}B",
-                       Percent(s.coverage()), Billions(s.total_row_usd()));
+      ReadableMeasure(s.measure()), processors::WindowKindName(w.kind()),
+      processors::FormatWindowPeriod(w), w.months_with_data(), w.months());
+  if (s.total_usd() != s.countries_usd()) {
+    out += fmt::format(
+        "Total ${}B (the Census all-partner total); the {} countries in the partner detail cover "
+        "{} of it. HHI {:.3f}\n",
+        Billions(s.total_usd()), s.partner_count(), Percent(s.coverage()), s.hhi());
+  } else {
+    out += fmt::format("Total ${}B from {} countries. HHI {:.3f}\n", Billions(s.total_usd()),
+                       s.partner_count(), s.hhi());
   }
-  out += "\n";
-  out += fmt::format("  {:>4}  {:<34} {:>10}  {:>6}\n", "rank", "partner", "$B", "share");
+  out += fmt::format("  {:>4}  {:<30} {:>9}  {:>6}\n", "rank", "partner", "$B", "share");
   int rank = 0;
   for (const auto& p : s.partners()) {
     bool country = p.code() != "rest" && p.code() != "not_in_detail";
     std::string label = country ? p.name() : fmt::format("({})", p.name());
-    out += fmt::format("  {:>4}  {:<34} {:>10}  {:>6}\n", country ? fmt::format("{}", ++rank) : "",
-                       label.substr(0, 34), Billions(p.value_usd()), Percent(p.share()));
+    out += fmt::format("  {:>4}  {:<30} {:>9}  {:>6}\n",
+                       country ? fmt::format("{}", ++rank) : "", label.substr(0, 30),
+                       Billions(p.value_usd()), Percent(p.share()));
   }
   if (!s.regions().empty()) {
-    out += "  regions:";
+    out += fmt::format("  {:>4}  {:<30} {:>9}  {:>6}  {}\n", "", "region", "$B", "share",
+                       "cross-check with the Census group row");
     for (const auto& r : s.regions()) {
-      out += fmt::format(" {} {}", r.name(), Percent(r.share()));
+      std::string check = "no Census row in the input";
       if (r.has_census_difference()) {
-        out += fmt::format(" (Census {} row differs by {:+.2f}%)", r.census_code(),
-                           r.census_difference() * 100.0);
+        check = std::fabs(r.census_difference()) < 5e-6
+                    ? fmt::format("{}: equal", r.census_code())
+                    : fmt::format("{}: members differ by {:+.2f}%", r.census_code(),
+                                  r.census_difference() * 100.0);
       }
-      out += ";";
+      out += fmt::format("  {:>4}  {:<30} {:>9}  {:>6}  {}\n", "", r.name(),
+                         Billions(r.value_usd()), Percent(r.share()), check);
     }
-    out.back() = '\n';
   }
   return out;
 }
@@ -465,12 +478,15 @@ std::string BalanceTable(const v1::BalanceResult& b, const std::string& product)
                                 product == "atp" ? "(all ten groups)" : b.product_code(),
                                 processors::WindowKindName(w.kind()),
                                 processors::FormatWindowPeriod(w));
-  out += fmt::format("  imports  ${:>10}B  ({})\n", Billions(b.imports_usd()), MeasureName(b.imports_measure()));
-  out += fmt::format("  exports  ${:>10}B  ({})\n", Billions(b.exports_usd()), MeasureName(b.exports_measure()));
+  out += fmt::format("  imports  ${:>10}B  ({})\n", Billions(b.imports_usd()),
+                     ReadableMeasure(b.imports_measure()));
+  out += fmt::format("  exports  ${:>10}B  ({})\n", Billions(b.exports_usd()),
+                     ReadableMeasure(b.exports_measure()));
   out += fmt::format("  balance  ${:>10}B\n", Billions(b.balance_usd()));
   if (b.has_previous_balance_usd()) {
-    out += fmt::format("  previous ${:>10}B  ({} a year earlier)", Billions(b.previous_balance_usd()),
-                       processors::WindowKindName(w.kind()));
+    out += fmt::format("  previous ${:>10}B  ({} {})", Billions(b.previous_balance_usd()),
+                       processors::WindowKindName(w.kind()),
+                       processors::FormatWindowPeriod(processors::PreviousYear(w)));
     if (b.has_deficit_growth()) out += fmt::format(", deficit growth {:+.1f}%", b.deficit_growth() * 100);
     out += "\n";
   } else {
@@ -558,7 +574,7 @@ std::string ShiftJson(const v1::SupplierShift& s) {
 std::string ShiftTable(const v1::SupplierShift& s) {
   std::string out = fmt::format(
       "Supplier shift in {} of NAICS {} ({}), {} {} -> {}\n", FlowName(s.flow()), s.product_code(),
-      MeasureName(s.measure()), processors::WindowKindName(s.to_window().kind()),
+      ReadableMeasure(s.measure()), processors::WindowKindName(s.to_window().kind()),
       processors::FormatWindowPeriod(s.from_window()),
       processors::FormatWindowPeriod(s.to_window()));
   for (const char* side : {"gains", "losses"}) {
