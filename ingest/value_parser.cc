@@ -76,11 +76,15 @@ bool IsWellFormedProductCode(tradewatch::v1::Classification classification, std:
       if (code.size() == 5 && code[2] == '-') {  // sector ranges: 31-33, 44-45, 48-49
         return IsDigit(code[0]) && IsDigit(code[1]) && IsDigit(code[3]) && IsDigit(code[4]);
       }
+      // Two to six digits, where Census trade codes may end in X for combined categories
+      // ("1121X" and "11211X" cattle, "31131X" sugars), after at least three digits.
       if (code.size() < 2 || code.size() > 6) return false;
-      for (char c : code) {
-        if (!IsDigit(c)) return false;
+      size_t digits = 0;
+      while (digits < code.size() && IsDigit(code[digits])) ++digits;
+      for (size_t i = digits; i < code.size(); ++i) {
+        if (code[i] != 'X') return false;
       }
-      return true;
+      return digits == code.size() || digits >= 3;
     }
     case tradewatch::v1::CLASSIFICATION_HITECH: {
       if (code == "ATP") return true;

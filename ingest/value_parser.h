@@ -18,8 +18,9 @@ enum class ValueError { kNone, kNonNumeric, kNegative, kAbsurd };
 // rounding half away from zero to whole dollars. Leading and trailing blanks are allowed.
 ValueError ParseValueUsd(std::string_view text, double scale_to_usd, int64_t* value_usd);
 
-// True when `code` is of the form of a code of `classification`: NAICS two to six digits, a
-// range "31-33", or "-" (all NAICS); HITECH "00".."10", "ATP" or "-".
+// True when `code` is of the form of a code of `classification`: NAICS two to six digits (Census
+// trade codes may end in X for combined categories: "1121X", "31131X"), a sector range "31-33", or
+// "-" (all NAICS); HITECH "00".."10", "ATP" or "-".
 bool IsWellFormedProductCode(tradewatch::v1::Classification classification, std::string_view code);
 
 }  // namespace tradewatch::ingest

@@ -393,4 +393,57 @@ TEST(ReportRealDataTest, OldPartnerCodesOfThe2010DataAreRejectedWithTheCode) {
   EXPECT_NE(r.out.find("unknown_partner 12"), std::string::npos);
 }
 
+
+
+// The world-total extracts (one flow per row, partner fixed to the total) through the built-in
+// census_world_totals mapping; Census trade codes ending in X ("11211X") are valid codes.
+int64_t SumWorldTotal(const std::string& path, const std::string& code, const std::string& year) {
+  auto rows = ReadCsv(path);
+  const auto& h = rows.at(0);
+  int64_t sum = 0;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    if (r[Col(h, "category_code")] == code && r[Col(h, "time")].substr(0, 4) == year) {
+      sum += std::stoll(r[Col(h, "value_mo")]);
+    }
+  }
+  return sum;
+}
+
+TEST(ReportRealDataTest, WorldTotalsGiveThe334BalanceOverAllPartners) {
+  std::string dir = kData + "/census_naics_world_totals";
+  std::string imports = dir + "/census_imports_naics_2016_2024.csv.gz";
+  std::string exports = dir + "/census_exports_naics_3digit_2016_2024.csv.gz";
+  RunResult r = RunTradewatch("report balance --naics 334 --window year --period 2024 "
+                              "--format json -q " + imports + " " + exports);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(r.out);
+  int64_t im = SumWorldTotal(imports, "334", "2024");
+  int64_t ex = SumWorldTotal(exports, "334", "2024");
+  EXPECT_EQ(int64_t(doc["imports_usd"]), im);
+  EXPECT_EQ(int64_t(doc["exports_usd"]), ex);
+  // PROVENANCE: the world total of NAICS 334 imports in 2024 is $551.19B.
+  EXPECT_NEAR(static_cast<double>(im) / 1e9, 551.19, 0.005);
+  ASSERT_TRUE(doc["previous_balance_usd"].is_int64());
+  EXPECT_EQ(int64_t(doc["previous_balance_usd"]),
+            SumWorldTotal(imports, "334", "2023") - SumWorldTotal(exports, "334", "2023"));
+}
+
+TEST(ReportRealDataTest, WorldTotalsAcceptCensusTradeCodesEndingInXAndRejectEndUseRows) {
+  std::string dir = kData + "/census_naics_world_totals";
+  RunResult naics = RunTradewatch("check census " + dir + "/census_imports_naics_2016_2024.csv.gz");
+  ASSERT_EQ(naics.exit_code, 0) << naics.err;
+  EXPECT_NE(naics.out.find("82868 rows, 82868 records = 0 accepted + 82868 aggregates + 0 "
+                           "duplicates + 0 rejected"),
+            std::string::npos)
+      << naics.out.substr(0, 400);
+  RunResult enduse = RunTradewatch("check census --show-rejects 1 " + dir +
+                                   "/census_trade_enduse_2016_2024.csv.gz");
+  ASSERT_EQ(enduse.exit_code, 0) << enduse.err;
+  EXPECT_NE(enduse.out.find("dimension 'enduse': unsupported classification"), std::string::npos)
+      << enduse.out.substr(0, 400);
+  EXPECT_NE(enduse.out.find("(unsupported_classification 31663)"), std::string::npos);
+}
+
 }  // namespace
