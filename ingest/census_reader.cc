@@ -53,6 +53,14 @@ std::string_view JsonArrayText(const char* begin, const char* end) {
 
 }  // namespace
 
+uint64_t PackCode(std::string_view code) {
+  uint64_t packed = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    packed = (packed << 8) | (i < code.size() ? static_cast<unsigned char>(code[i]) : 0u);
+  }
+  return packed;
+}
+
 struct CensusReader::Resolved {
   const v1::ColumnMapping* mapping = nullptr;
   size_t header_size = 0;
@@ -314,12 +322,11 @@ void CensusReader::ConvertRow(const Resolved& r, const std::vector<std::string_v
       continue;
     }
 
-    // Duplicate detection within the release, by identity.
-    key_.clear();
-    fmt::format_to(std::back_inserter(key_), "{}|{}|{}|{}|{}|{}", static_cast<int>(flow),
-                   static_cast<int>(measure), static_cast<int>(classification), product,
-                   partner_code, *period);
-    auto [it, inserted] = seen_.try_emplace(key_, value);
+    // Duplicate detection within the release, by identity packed into a fixed-size key.
+    IdentityKey key{PackCode(product), PackCode(partner_code), *period,
+                    static_cast<uint8_t>(flow), static_cast<uint8_t>(measure),
+                    static_cast<uint8_t>(classification)};
+    auto [it, inserted] = seen_.try_emplace(key, value);
     if (!inserted) {
       if (it->second == value) {
         ++file_summary_.duplicates;
@@ -334,21 +341,23 @@ void CensusReader::ConvertRow(const Resolved& r, const std::vector<std::string_v
       continue;
     }
 
-    observation_.Clear();
+    // Every field is set on every row, so the message is reused without Clear(): its strings
+    // keep their buffers and no allocation happens per row.
     observation_.set_flow(flow);
     observation_.set_measure(measure);
     observation_.set_classification(classification);
-    observation_.set_product_code(std::string(product));
-    observation_.set_partner_code(std::string(partner_code));
-    observation_.set_partner_name(std::string(partner_name));
+    observation_.mutable_product_code()->assign(product.data(), product.size());
+    observation_.mutable_partner_code()->assign(partner_code.data(), partner_code.size());
+    observation_.mutable_partner_name()->assign(partner_name.data(), partner_name.size());
     observation_.set_partner_kind(kind);
     observation_.set_period_yyyymm(*period);
     observation_.set_value_usd(value);
     observation_.set_vintage(options_.vintage);
-    observation_.set_release_id(options_.release_id);
-    auto* source = observation_.mutable_source();
-    source->set_source(std::string(origin));
-    source->set_line(line);
+    if (observation_.release_id() != options_.release_id) {
+      observation_.set_release_id(options_.release_id);
+    }
+    if (observation_.source() != origin) observation_.set_source(std::string(origin));
+    observation_.set_source_line(line);
     if (kind == v1::PARTNER_KIND_COUNTRY) {
       ++file_summary_.accepted;
     } else {

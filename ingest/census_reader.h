@@ -35,6 +35,27 @@ struct ReadOptions {
   std::optional<tradewatch::v1::ColumnMapping> mapping;
 };
 
+// An observation's identity packed for hashing: product and partner codes are at most eight
+// characters (product codes are at most six: "334413", "31-33", "11211X"; partner codes four).
+struct IdentityKey {
+  uint64_t product;
+  uint64_t partner;
+  int32_t period;
+  uint8_t flow;
+  uint8_t measure;
+  uint8_t classification;
+
+  bool operator==(const IdentityKey&) const = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const IdentityKey& k) {
+    return H::combine(std::move(h), k.product, k.partner, k.period, k.flow, k.measure,
+                      k.classification);
+  }
+};
+
+// Packs up to eight characters into 64 bits; precondition: code.size() <= 8.
+uint64_t PackCode(std::string_view code);
+
 class CensusReader {
  public:
   CensusReader(ReadOptions options, RecordSink* sink);
@@ -70,11 +91,10 @@ class CensusReader {
   ReadSummary summary_;
   ReadSummary file_summary_;
   // Identity -> value of every record accepted in this release, for duplicate detection.
-  absl::flat_hash_map<std::string, int64_t> seen_;
+  absl::flat_hash_map<IdentityKey, int64_t> seen_;
   // Reused per row to avoid allocation.
   tradewatch::v1::TradeObservation observation_;
   tradewatch::v1::RejectedRecord reject_;
-  std::string key_;
 };
 
 }  // namespace tradewatch::ingest

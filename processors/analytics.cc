@@ -29,8 +29,8 @@ struct WindowSums {
 
 WindowSums SumWindow(const Series& series, const v1::Window& window) {
   WindowSums sums;
-  series.ForEachCell([&](uint32_t partner, PartnerKind kind, int32_t period, const Cell& cell) {
-    if (!InWindow(window, period)) return;
+  series.ForEachCellIn(WindowStart(window), window.end_period_yyyymm(),
+                       [&](uint32_t partner, PartnerKind kind, int32_t, const Cell& cell) {
     sums.vintage = std::max(sums.vintage, cell.vintage);
     if (kind == v1::PARTNER_KIND_COUNTRY) {
       sums.countries[partner] += cell.value_usd;

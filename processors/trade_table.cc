@@ -31,16 +31,10 @@ Series::Series(v1::Flow flow, v1::Measure measure, v1::Classification classifica
 UpsertOutcome Series::Upsert(std::string_view partner_code, v1::PartnerKind kind,
                              int32_t period_yyyymm, int64_t value_usd, int64_t vintage) {
   uint32_t partner = PackPartnerCode(partner_code);
-  uint64_t key = (static_cast<uint64_t>(partner) << 32) | static_cast<uint32_t>(period_yyyymm);
-  auto [it, inserted] = cells_.try_emplace(key, Cell{value_usd, vintage});
-  int64_t delta = 0;
-  UpsertOutcome outcome;
-  if (inserted) {
-    kinds_.try_emplace(partner, kind);
-    delta = value_usd;
-    outcome = UpsertOutcome::kInserted;
-    ++periods_[period_yyyymm].cells;
-  } else {
+  auto [it, inserted] = cells_.try_emplace(CellKey(partner, period_yyyymm), Cell{value_usd, vintage});
+  int64_t delta = value_usd;
+  UpsertOutcome outcome = UpsertOutcome::kInserted;
+  if (!inserted) {
     Cell& cell = it->second;
     if (vintage < cell.vintage) return UpsertOutcome::kStale;
     if (vintage == cell.vintage) {
@@ -51,23 +45,31 @@ UpsertOutcome Series::Upsert(std::string_view partner_code, v1::PartnerKind kind
     cell.vintage = vintage;
     outcome = UpsertOutcome::kReplaced;
   }
-  if (kind == v1::PARTNER_KIND_COUNTRY) periods_[period_yyyymm].countries_usd += delta;
+  PeriodAggregate& aggregate = periods_[period_yyyymm];
+  if (inserted) {
+    kinds_.try_emplace(partner, kind);
+    ++aggregate.cells;
+    aggregate.partners.push_back(partner);
+  }
+  if (kind == v1::PARTNER_KIND_COUNTRY) aggregate.countries_usd += delta;
+  if (!aggregate.changed) {
+    aggregate.changed = true;
+    changed_.push_back(period_yyyymm);
+  }
   if (vintage > max_vintage_) max_vintage_ = vintage;
-  changed_.insert(period_yyyymm);
   return outcome;
 }
 
 const Cell* Series::Find(std::string_view partner_code, int32_t period_yyyymm) const {
-  uint64_t key = (static_cast<uint64_t>(PackPartnerCode(partner_code)) << 32) |
-                 static_cast<uint32_t>(period_yyyymm);
-  auto it = cells_.find(key);
+  auto it = cells_.find(CellKey(PackPartnerCode(partner_code), period_yyyymm));
   return it == cells_.end() ? nullptr : &it->second;
 }
 
 std::vector<int32_t> Series::TakeChangedPeriods() {
-  std::vector<int32_t> out(changed_.begin(), changed_.end());
+  std::vector<int32_t> out;
+  out.swap(changed_);
+  for (int32_t period : out) periods_[period].changed = false;
   std::sort(out.begin(), out.end());
-  changed_.clear();
   return out;
 }
 

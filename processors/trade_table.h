@@ -13,7 +13,6 @@
 
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "tradewatch/v1/trade.pb.h"
 
 namespace tradewatch::processors {
@@ -41,6 +40,11 @@ struct Cell {
 struct PeriodAggregate {
   int64_t countries_usd = 0;  // sum over individual countries
   int32_t cells = 0;          // cells of any partner kind in this period
+  // Packed partner codes with a cell in this period, in insertion order: windows visit only their
+  // own months instead of scanning the whole history.
+  std::vector<uint32_t> partners;
+  // Whether the period is in the changed list since the last TakeChangedPeriods().
+  bool changed = false;
 };
 
 class Series {
@@ -61,6 +65,17 @@ class Series {
     }
   }
 
+  // Visits the cells of periods first..last (yyyymm, inclusive), period by period.
+  template <typename Fn>
+  void ForEachCellIn(int32_t first, int32_t last, Fn&& fn) const {
+    for (auto it = periods_.lower_bound(first); it != periods_.end() && it->first <= last; ++it) {
+      for (uint32_t partner : it->second.partners) {
+        const Cell& cell = cells_.find(CellKey(partner, it->first))->second;
+        fn(partner, KindOf(partner), it->first, cell);
+      }
+    }
+  }
+
   // The cell of (partner, period), or nullptr.
   const Cell* Find(std::string_view partner_code, int32_t period_yyyymm) const;
 
@@ -71,6 +86,10 @@ class Series {
   std::vector<int32_t> TakeChangedPeriods();
 
   tradewatch::v1::PartnerKind KindOf(uint32_t packed_partner) const;
+
+  static uint64_t CellKey(uint32_t packed_partner, int32_t period_yyyymm) {
+    return (static_cast<uint64_t>(packed_partner) << 32) | static_cast<uint32_t>(period_yyyymm);
+  }
 
   tradewatch::v1::Flow flow() const { return flow_; }
   tradewatch::v1::Measure measure() const { return measure_; }
@@ -88,7 +107,7 @@ class Series {
   absl::flat_hash_map<uint64_t, Cell> cells_;
   absl::flat_hash_map<uint32_t, tradewatch::v1::PartnerKind> kinds_;
   absl::btree_map<int32_t, PeriodAggregate> periods_;
-  absl::flat_hash_set<int32_t> changed_;
+  std::vector<int32_t> changed_;
   int64_t max_vintage_ = 0;
 };
 
