@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -55,6 +56,10 @@ absl::StatusOr<std::string> Gunzip(std::string_view bytes, std::string_view orig
 }
 
 absl::StatusOr<std::string> ReadFileContents(const std::string& path) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    return absl::InvalidArgumentError(fmt::format("cannot read {}: it is a directory", path));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::NotFoundError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));

@@ -31,10 +31,36 @@ void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
 }
 
-// YAML scalars are untyped; proto3 JSON parsing accepts numbers and bools given as strings for
-// numeric and bool fields, but not the other way round, so plain scalars that look like numbers
-// or booleans are written unquoted and everything else as a string. Quoted YAML scalars ("0027")
-// stay strings.
+// True for the JSON number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?. Codes with
+// leading zeros ("0027"), ranges ("31-33") and dates ("2024-01") are not numbers.
+bool IsJsonNumber(std::string_view s) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i - start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (digits() == 0) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (digits() == 0) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == s.size();
+}
+
+// YAML scalars are untyped. Booleans and null are written as JSON literals, everything else as
+// a JSON string (numbers normalised to JSON's spelling), which proto3 JSON parsing accepts for
+// string, numeric and enum fields alike.
 void ScalarToJson(const YAML::Node& node, std::string* out) {
   const std::string& text = node.Scalar();
   if (node.Tag() == "!") {  // explicitly quoted in the YAML
@@ -49,22 +75,14 @@ void ScalarToJson(const YAML::Node& node, std::string* out) {
     out->append("null");
     return;
   }
-  bool numeric = !text.empty();
-  bool seen_digit = false;
-  for (size_t i = 0; i < text.size() && numeric; ++i) {
-    char c = text[i];
-    if (c >= '0' && c <= '9') {
-      seen_digit = true;
-    } else if (!(c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E')) {
-      numeric = false;
-    }
-  }
-  // Leading zeros ("0027") are codes, not numbers.
-  if (numeric && seen_digit && !(text.size() > 1 && text[0] == '0' && text[1] != '.')) {
-    out->append(text);
-  } else {
-    AppendJsonString(text, out);
-  }
+  // YAML number spellings JSON lacks: a leading '+', a bare leading '.'.
+  std::string number = text;
+  if (!number.empty() && number[0] == '+') number.erase(0, 1);
+  if (!number.empty() && number[0] == '.') number.insert(0, "0");
+  if (number.size() > 1 && number[0] == '-' && number[1] == '.') number.insert(1, "0");
+  // Written as JSON strings: the proto3 JSON parser takes a number given as a string for every
+  // numeric field, and a string field then also accepts an unquoted code (member_codes: [5830]).
+  AppendJsonString(IsJsonNumber(number) ? number : text, out);
 }
 
 absl::Status NodeToJson(const YAML::Node& node, std::string_view origin, std::string* out) {

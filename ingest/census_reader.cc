@@ -96,6 +96,8 @@ absl::Status CensusReader::ReadFile(const std::string& path) {
 
 void CensusReader::ReadBuffer(std::string_view bytes, std::string_view origin) {
   file_summary_ = ReadSummary{};
+  // A UTF-8 byte-order mark is not content, in JSON or CSV.
+  if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
   size_t first = bytes.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && (bytes[first] == '[' || bytes[first] == '{')) {
     ReadJson(bytes, origin);
@@ -265,7 +267,9 @@ void CensusReader::ConvertRow(const Resolved& r, const std::vector<std::string_v
   std::optional<int32_t> period;
   std::string_view period_column;
   std::string period_text;
-  if (r.period != kAbsent && !(fields[r.period].empty() && r.year != kAbsent)) {
+  // The time column wins; an empty time falls back to YEAR and MONTH when the table has both.
+  if (r.period != kAbsent &&
+      !(fields[r.period].empty() && r.year != kAbsent && r.month != kAbsent)) {
     period_column = m.period_column();
     period_text = std::string(fields[r.period]);
     period = ParsePeriod(fields[r.period]);
@@ -483,6 +487,24 @@ void CensusReader::ReadJson(std::string_view bytes, std::string_view origin) {
     const char* row_start = nullptr;
     if (row.current_location().get(row_start)) row_start = counted;
     int64_t row_line = line_at(row_start);
+    simdjson::ondemand::json_type row_type;
+    if (auto error = row.type().get(row_type); error) {
+      malformed(row_start, simdjson::error_message(error));
+      return;
+    }
+    if (row_type != simdjson::ondemand::json_type::array) {
+      // One bad row: reject it (the iterator skips the unread value) and read on.
+      std::string_view raw_row = row_type == simdjson::ondemand::json_type::object
+                                     ? std::string_view(row_start, 1)
+                                     : row.raw_json_token();
+      ++file_summary_.rows;
+      int64_t records = have_header && !problem ? static_cast<int64_t>(resolved.values.size()) : 1;
+      file_summary_.records += records;
+      RejectRow(v1::REJECT_REASON_MALFORMED_RECORD,
+                fmt::format("{}:{}: malformed JSON: row is not an array", origin, row_line), origin,
+                row_line, "", "", raw_row, records);
+      continue;
+    }
     simdjson::ondemand::array cells;
     if (auto error = row.get_array().get(cells); error) {
       malformed(row_start, fmt::format("row is not an array: {}", simdjson::error_message(error)));
@@ -533,7 +555,13 @@ void CensusReader::ReadJson(std::string_view bytes, std::string_view origin) {
         row_ok = false;
       } else {
         // Numbers and booleans: keep their JSON text (a number is read as a value).
-        fields.push_back(cell.raw_json_token());
+        // raw_json_token() includes the whitespace that follows the token.
+        std::string_view token = cell.raw_json_token();
+        while (!token.empty() && (token.back() == ' ' || token.back() == '\n' ||
+                                  token.back() == '\r' || token.back() == '\t')) {
+          token.remove_suffix(1);
+        }
+        fields.push_back(token);
         row_ok = row_ok && cell_type == simdjson::ondemand::json_type::number;
       }
     }

@@ -30,7 +30,8 @@ std::string StripParenthetical(std::string_view name) {
   return out;
 }
 
-// Census API spellings of aggregates that Schedule C names differently.
+// Census API spellings that Schedule C writes differently and no rule derives. Found by reading
+// every (CTY_CODE, CTY_NAME) pair of the real Census files in shared/data.
 struct Alias {
   const char* name;
   const char* code;
@@ -38,16 +39,26 @@ struct Alias {
 constexpr Alias kCensusAliases[] = {
     {"TOTAL FOR ALL COUNTRIES", "-"},
     {"USMCA", "0020"},  // "USMCA (NAFTA)" in API responses; Schedule C says NAFTA
+    {"MACAU", "5660"},
+    {"MACEDONIA", "4794"},
+    {"CONGO", "7630"},
+    {"CONGO BRAZZAVILLE", "7630"},
+    {"CONGO KINSHASA", "7660"},
+    {"DEMOCRATIC REPUBLIC OF THE CONGO", "7660"},
+    {"HEARD AND MCDONALD ISLANDS", "6029"},
+    {"BRITISH INDIAN OCEAN TERRITORIES", "7810"},
+    {"SVALBARD JAN MAYEN ISLAND", "4031"},
+    {"SVALBARD AND JAN MAYEN ISLAND", "4031"},
 };
 
 }  // namespace
 
-std::string NormalizePartnerName(std::string_view name) {
-  std::string stripped = StripParenthetical(name);
+std::string NormalizePartnerName(std::string_view name, bool keep_parenthetical) {
+  std::string source = keep_parenthetical ? std::string(name) : StripParenthetical(name);
   std::string out;
-  out.reserve(stripped.size());
+  out.reserve(source.size());
   bool space = true;  // drop leading spaces
-  for (char c : stripped) {
+  for (char c : source) {
     unsigned char u = static_cast<unsigned char>(c);
     if (std::isalnum(u) || u >= 0x80) {
       out.push_back(static_cast<char>(std::toupper(u)));
@@ -58,7 +69,18 @@ std::string NormalizePartnerName(std::string_view name) {
     }
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
+  // Census abbreviates Saint as ST ("ST LUCIA"); Schedule C spells it out.
+  std::string words;
+  size_t start = 0;
+  while (start <= out.size()) {
+    size_t end = out.find(' ', start);
+    if (end == std::string::npos) end = out.size();
+    std::string_view word(out.data() + start, end - start);
+    if (!words.empty()) words.push_back(' ');
+    words.append(word == "SAINT" ? "ST" : word);
+    start = end + 1;
+  }
+  return words;
 }
 
 bool IsCountryCodeForm(std::string_view code) {
@@ -67,15 +89,33 @@ bool IsCountryCodeForm(std::string_view code) {
 }
 
 void CountryTable::AddName(std::string_view name, size_t index) {
-  std::string normalized = NormalizePartnerName(name);
-  if (normalized.empty()) return;
-  by_name_.try_emplace(normalized, index);
-  // "Korea, South" style: also register "SOUTH KOREA" (and the reverse for "South Korea").
+  for (bool keep : {false, true}) {
+    std::string normalized = NormalizePartnerName(name, keep);
+    if (!normalized.empty()) by_name_.try_emplace(normalized, index);
+  }
+  // The parenthetical alone names the country too: "Holy See (Vatican City)", "Burma (Myanmar)".
+  auto open = name.find('(');
+  auto close = name.find(')', open == std::string_view::npos ? 0 : open);
+  if (open != std::string_view::npos && close != std::string_view::npos) {
+    std::string inner = NormalizePartnerName(name.substr(open + 1, close - open - 1));
+    if (!inner.empty()) by_name_.try_emplace(inner, index);
+  }
   auto comma = name.find(',');
   if (comma != std::string_view::npos) {
+    // "Korea, South" style: also register "SOUTH KOREA".
     std::string inverted = NormalizePartnerName(
         fmt::format("{} {}", StripParenthetical(name.substr(comma + 1)), name.substr(0, comma)));
     by_name_.try_emplace(inverted, index);
+    // "Denmark, except Greenland", "Micronesia, Federated States of": the part before the comma,
+    // unless two entries share it ("Congo, ..."), in which case neither gets it.
+    std::string head = NormalizePartnerName(name.substr(0, comma));
+    auto [it, inserted] = comma_heads_.try_emplace(head, index);
+    if (inserted) {
+      by_name_.try_emplace(head, index);
+    } else if (it->second != index) {
+      auto named = by_name_.find(head);
+      if (named != by_name_.end() && named->second == it->second) by_name_.erase(named);
+    }
   }
 }
 
@@ -139,7 +179,7 @@ absl::StatusOr<CountryTable> CountryTable::Parse(std::string_view csv, std::stri
   table.entries_.push_back(std::move(total));
   for (const Alias& alias : kCensusAliases) {
     auto it = table.by_code_.find(alias.code);
-    if (it != table.by_code_.end()) table.AddName(alias.name, it->second);
+    if (it != table.by_code_.end()) table.by_name_.try_emplace(alias.name, it->second);
   }
   return table;
 }
@@ -170,8 +210,11 @@ const CountryEntry* CountryTable::FindByCode(std::string_view code) const {
 }
 
 const CountryEntry* CountryTable::FindByName(std::string_view name) const {
+  // With the parenthetical first ("CONGO (KINSHASA)"), then without it ("USMCA (NAFTA)").
+  auto it = by_name_.find(NormalizePartnerName(name, true));
+  if (it != by_name_.end()) return &entries_[it->second];
   std::string normalized = NormalizePartnerName(name);
-  auto it = by_name_.find(normalized);
+  it = by_name_.find(normalized);
   if (it != by_name_.end()) return &entries_[it->second];
   // "KOREA SOUTH": Census sometimes drops the comma of "KOREA, SOUTH".
   auto space = normalized.rfind(' ');

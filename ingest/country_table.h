@@ -36,7 +36,8 @@ class CountryTable {
   const CountryEntry* FindByCode(std::string_view code) const;
 
   // The code for a partner name as Census spells it ("KOREA, SOUTH", "KOREA SOUTH", "TAIWAN",
-  // "USMCA (NAFTA)", "TOTAL FOR ALL COUNTRIES"), or nullptr when the name is unknown.
+  // "ST LUCIA", "CONGO (KINSHASA)", "USMCA (NAFTA)", "TOTAL FOR ALL COUNTRIES"), or nullptr when the
+  // name is unknown.
   const CountryEntry* FindByName(std::string_view name) const;
 
   // A readable name for a code ("Taiwan"); the code itself when unknown.
@@ -50,10 +51,13 @@ class CountryTable {
   std::vector<CountryEntry> entries_;
   absl::flat_hash_map<std::string, size_t> by_code_;
   absl::flat_hash_map<std::string, size_t> by_name_;  // normalized names
+  // Parts of names before a comma, to register only those that one entry alone has.
+  absl::flat_hash_map<std::string, size_t> comma_heads_;
 };
 
-// Upper case, parentheticals removed, punctuation to spaces, spaces collapsed.
-std::string NormalizePartnerName(std::string_view name);
+// Upper case, parentheticals removed (unless `keep_parenthetical`), punctuation to spaces, spaces
+// collapsed, SAINT written ST.
+std::string NormalizePartnerName(std::string_view name, bool keep_parenthetical = false);
 
 // The four-digit code forms: true for "5830", false for "5XXX", "-", "0003".
 bool IsCountryCodeForm(std::string_view code);
