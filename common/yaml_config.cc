@@ -76,10 +76,16 @@ void ScalarToJson(const YAML::Node& node, std::string* out) {
     return;
   }
   // YAML number spellings JSON lacks: a leading '+', a bare leading '.'.
-  std::string number = text;
-  if (!number.empty() && number[0] == '+') number.erase(0, 1);
-  if (!number.empty() && number[0] == '.') number.insert(0, "0");
-  if (number.size() > 1 && number[0] == '-' && number[1] == '.') number.insert(1, "0");
+  std::string_view digits = text;
+  if (!digits.empty() && digits[0] == '+') digits.remove_prefix(1);
+  std::string number;
+  if (!digits.empty() && digits[0] == '.') {
+    number = "0";
+  } else if (digits.size() > 1 && digits[0] == '-' && digits[1] == '.') {
+    number = "-0";
+    digits.remove_prefix(1);
+  }
+  number.append(digits);
   // Written as JSON strings: the proto3 JSON parser takes a number given as a string for every
   // numeric field, and a string field then also accepts an unquoted code (member_codes: [5830]).
   AppendJsonString(IsJsonNumber(number) ? number : text, out);

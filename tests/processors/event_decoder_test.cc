@@ -41,6 +41,33 @@ TEST(EventDecoderTest, ReusingGivesTheSameMessageAsAFreshParseForEverySequence) 
   }
 }
 
+TEST(EventDecoderTest, PayloadsWithMoreThanTheObservationTakeTheGeneralPath) {
+  // An observation followed by unknown field 15 (varint 7), and an observation split over two
+  // occurrences of field 1, which protobuf merges.
+  std::string first = Observation("5830", "TAIWAN", 10);
+  std::string with_unknown = first + std::string("\x78\x07", 2);
+  v1::TradeEvent second;
+  second.mutable_observation()->set_value_usd(99);
+  std::string split = first + second.SerializeAsString();
+  for (const std::string& bytes : {with_unknown, split}) {
+    v1::TradeEvent fresh, reused;
+    ASSERT_TRUE(fresh.ParseFromString(bytes));
+    ASSERT_TRUE(ParseTradeEventReusing(Observation("2010", "MEXICO", 5), &reused));
+    ASSERT_TRUE(ParseTradeEventReusing(bytes, &reused));
+    EXPECT_EQ(reused.SerializeAsString(), fresh.SerializeAsString());
+  }
+  v1::TradeEvent merged;
+  ASSERT_TRUE(ParseTradeEventReusing(split, &merged));
+  EXPECT_EQ(merged.observation().value_usd(), 99);
+  EXPECT_EQ(merged.observation().partner_code(), "5830");
+}
+
+TEST(EventDecoderTest, TruncatedObservationIsRejected) {
+  std::string bytes = Observation("5830", "TAIWAN", 10);
+  v1::TradeEvent event;
+  EXPECT_FALSE(ParseTradeEventReusing(bytes.substr(0, bytes.size() - 3), &event));
+}
+
 TEST(EventDecoderTest, RejectsBytesThatAreNotATradeEvent) {
   v1::TradeEvent event;
   EXPECT_FALSE(ParseTradeEventReusing(std::string("\xff\xff\xff\xff", 4), &event));
