@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "tests/support/ingest_support.h"
 #include "ingest/census_reader.h"
 #include "ingest/country_table.h"
 #include "ingest/record_sink.h"
@@ -21,30 +22,13 @@
 namespace tradewatch::ingest {
 namespace {
 
-// Concatenates anything streamable (std::string_view included, which absl::StrCat of Debian's
-// abseil does not take).
-template <typename... Parts>
-std::string Cat(const Parts&... parts) {
-  std::ostringstream out;
-  (out << ... << parts);
-  return out.str();
-}
+using testing::Cat;
+using testing::Countries;
+
 
 using ::testing::HasSubstr;
 using tradewatch::v1::TradeObservation;
 
-const CountryTable& Countries() {
-  static const CountryTable* const table = [] {
-    auto loaded = CountryTable::Load(
-        "../shared/data/census_country_codes/schedule_c_countries_and_groups.csv");
-    if (!loaded.ok()) {
-      ADD_FAILURE() << loaded.status();
-      return new CountryTable(*CountryTable::Parse("kind,cty_code,name\n", "empty"));
-    }
-    return new CountryTable(*std::move(loaded));
-  }();
-  return *table;
-}
 
 const std::string kTestdata = std::string(TRADEWATCH_SOURCE_DIR) + "/tests/testdata/ingest/";
 constexpr char kByCountry[] = "../shared/data/census_naics_by_country/";

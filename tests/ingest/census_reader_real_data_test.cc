@@ -10,6 +10,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/ingest_support.h"
 #include "ingest/census_reader.h"
 #include "ingest/country_table.h"
 #include "ingest/record_sink.h"
@@ -17,14 +18,9 @@
 namespace tradewatch::ingest {
 namespace {
 
-// Concatenates anything streamable (std::string_view included, which absl::StrCat of Debian's
-// abseil does not take).
-template <typename... Parts>
-std::string Cat(const Parts&... parts) {
-  std::ostringstream out;
-  (out << ... << parts);
-  return out.str();
-}
+using testing::Cat;
+using testing::Countries;
+
 
 using ::testing::HasSubstr;
 
@@ -33,18 +29,6 @@ constexpr char kNaics3[] = "../shared/data/census_naics3_by_country_2013_2025/";
 constexpr char kWorld[] = "../shared/data/census_naics_world_totals/";
 constexpr char kAtp[] = "../shared/data/census_atp/";
 
-const CountryTable& Countries() {
-  static const CountryTable* const table = [] {
-    auto loaded = CountryTable::Load(
-        "../shared/data/census_country_codes/schedule_c_countries_and_groups.csv");
-    if (!loaded.ok()) {
-      ADD_FAILURE() << loaded.status();
-      return new CountryTable(*CountryTable::Parse("kind,cty_code,name\n", "empty"));
-    }
-    return new CountryTable(*std::move(loaded));
-  }();
-  return *table;
-}
 
 // Counts observations, keeps rejects and checks each one names its file as it arrives.
 class CheckingSink : public RecordSink {

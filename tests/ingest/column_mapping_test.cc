@@ -6,6 +6,7 @@
 #include "common/file_io.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/ingest_support.h"
 #include "ingest/census_reader.h"
 #include "ingest/country_table.h"
 #include "ingest/csv_reader.h"
@@ -14,6 +15,9 @@
 namespace tradewatch::ingest {
 namespace {
 
+using testing::Cat;
+using testing::Countries;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using tradewatch::v1::ColumnMapping;
@@ -21,18 +25,6 @@ using tradewatch::v1::ColumnMapping;
 const std::string kTestdata = std::string(TRADEWATCH_SOURCE_DIR) + "/tests/testdata/ingest/";
 constexpr char kShared[] = "../shared/data/";
 
-const CountryTable& Countries() {
-  static const CountryTable* const table = [] {
-    auto loaded = CountryTable::Load(
-        "../shared/data/census_country_codes/schedule_c_countries_and_groups.csv");
-    if (!loaded.ok()) {
-      ADD_FAILURE() << loaded.status();
-      return new CountryTable(*CountryTable::Parse("kind,cty_code,name\n", "empty"));
-    }
-    return new CountryTable(*std::move(loaded));
-  }();
-  return *table;
-}
 
 std::vector<std::string> Split(std::string_view header) {
   CsvReader reader(header);

@@ -9,6 +9,7 @@
 #include "common/file_io.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/ingest_support.h"
 #include "ingest/csv_reader.h"
 
 namespace tradewatch::ingest {
@@ -21,21 +22,9 @@ using tradewatch::v1::PARTNER_KIND_GROUP;
 using tradewatch::v1::PARTNER_KIND_TOTAL;
 using tradewatch::v1::PartnerKind;
 
-constexpr char kScheduleC[] =
-    "../shared/data/census_country_codes/schedule_c_countries_and_groups.csv";
+constexpr const char* kScheduleC = testing::kCountriesCsv;
+using testing::Countries;
 constexpr char kData[] = "../shared/data/census_naics_by_country/";
-
-const CountryTable& Countries() {
-  static const CountryTable* const table = [] {
-    auto loaded = CountryTable::Load(kScheduleC);
-    if (!loaded.ok()) {
-      ADD_FAILURE() << loaded.status();
-      return new CountryTable(*CountryTable::Parse("kind,cty_code,name\n", "empty"));
-    }
-    return new CountryTable(*std::move(loaded));
-  }();
-  return *table;
-}
 
 std::string CodeOfName(std::string_view name) {
   const CountryEntry* entry = Countries().FindByName(name);
