@@ -332,6 +332,54 @@ v1::SupplierShift ComputeShift(const v1::PartnerShares& from, const v1::PartnerS
   return out;
 }
 
+int DeriveAtpSeries(TradeTable* table) {
+  struct Sum {
+    int64_t value = 0;
+    int64_t vintage = 0;
+    PartnerKind kind = v1::PARTNER_KIND_UNSPECIFIED;
+  };
+  // (flow, measure) -> (partner, period) -> sum over the groups.
+  std::map<std::pair<int, int>, absl::flat_hash_map<uint64_t, Sum>> sums;
+  table->ForEachSeries([&](const Series& s) {
+    if (s.classification() != v1::CLASSIFICATION_HITECH) return;
+    const std::string& code = s.product_code();
+    bool group = code.size() == 2 && code >= "01" && code <= "10";
+    if (!group) return;
+    auto& target = sums[{s.flow(), s.measure()}];
+    s.ForEachCell([&](uint32_t partner, PartnerKind kind, int32_t period, const Cell& cell) {
+      Sum& sum = target[Series::CellKey(partner, period)];
+      sum.value += cell.value_usd;
+      sum.vintage = std::max(sum.vintage, cell.vintage);
+      sum.kind = kind;
+    });
+  });
+  int added = 0;
+  for (const auto& [flow_measure, cells] : sums) {
+    auto flow = static_cast<v1::Flow>(flow_measure.first);
+    auto measure = static_cast<v1::Measure>(flow_measure.second);
+    if (table->Find({flow, measure, v1::CLASSIFICATION_HITECH, "ATP"}) != nullptr) continue;
+    // Deterministic order: the table keeps insertion order per period.
+    std::vector<std::pair<uint64_t, Sum>> ordered(cells.begin(), cells.end());
+    std::sort(ordered.begin(), ordered.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    v1::TradeObservation o;
+    o.set_flow(flow);
+    o.set_measure(measure);
+    o.set_classification(v1::CLASSIFICATION_HITECH);
+    o.set_product_code("ATP");
+    for (const auto& [key, sum] : ordered) {
+      o.set_partner_code(UnpackPartnerCode(static_cast<uint32_t>(key >> 32)));
+      o.set_partner_kind(sum.kind);
+      o.set_period_yyyymm(static_cast<int32_t>(key & 0xffffffffu));
+      o.set_value_usd(sum.value);
+      o.set_vintage(sum.vintage);
+      table->Upsert(o);
+    }
+    ++added;
+  }
+  return added;
+}
+
 std::string ValidateRegionTable(const v1::RegionTable& table) {
   absl::flat_hash_set<std::string> names;
   for (int i = 0; i < table.regions_size(); ++i) {

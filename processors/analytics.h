@@ -55,6 +55,13 @@ tradewatch::v1::BalanceResult ComputeBalance(const Series* imports, const Series
 tradewatch::v1::SupplierShift ComputeShift(const tradewatch::v1::PartnerShares& from,
                                            const tradewatch::v1::PartnerShares& to, int top_n);
 
+// Adds, for every (flow, measure) with HITECH group series ("01".."10") and no "ATP" series, an
+// "ATP" series holding per (partner, period) the sum of the groups present: all Advanced
+// Technology Products, as Census defines the total (the ten groups are disjoint, so this is not a
+// sum across levels). Each derived cell takes the latest vintage of its parts. A one-shot
+// derivation over the table as it is: call it after the last upsert. Returns the series added.
+int DeriveAtpSeries(TradeTable* table);
+
 // Checks a region table: names unique and non-empty, each region with members or a prefix.
 // Returns an error message, or an empty string when valid.
 std::string ValidateRegionTable(const tradewatch::v1::RegionTable& table);

@@ -1,11 +1,14 @@
 #include "tools/reference_data.h"
 
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
 
+#include "common/file_io.h"
 #include "common/status_macros.h"
 #include "common/yaml_config.h"
 #include "fmt/format.h"
+#include "ingest/csv_reader.h"
 #include "processors/analytics.h"
 
 namespace tradewatch::tools {
@@ -28,6 +31,34 @@ absl::StatusOr<ingest::CountryTable> LoadCountries(const std::string& path) {
         path));
   }
   return ingest::CountryTable::Load(path);
+}
+
+std::string DefaultNaicsTitlesPath() {
+  if (const char* env = std::getenv("TRADEWATCH_NAICS_TITLES"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  return "../shared/data/naics_titles/naics2017_all_codes.csv";
+}
+
+std::map<std::string, std::string> LoadNaicsTitles(const std::string& path) {
+  std::map<std::string, std::string> titles;
+  auto text = ReadFileContents(path);
+  if (!text.ok()) return titles;
+  ingest::CsvReader reader(*text);
+  ingest::CsvRecord record;
+  if (!reader.Next(&record)) return titles;
+  int code = -1, title = -1;
+  for (size_t i = 0; i < record.fields.size(); ++i) {
+    if (record.fields[i] == "naics_code") code = static_cast<int>(i);
+    if (record.fields[i] == "title") title = static_cast<int>(i);
+  }
+  if (code < 0 || title < 0) return titles;
+  while (reader.Next(&record)) {
+    if (record.fields.size() > static_cast<size_t>(std::max(code, title))) {
+      titles.emplace(std::string(record.fields[code]), std::string(record.fields[title]));
+    }
+  }
+  return titles;
 }
 
 absl::StatusOr<v1::RegionTable> LoadRegions(const std::string& path) {

@@ -3,6 +3,7 @@
 // time, overridable with a file).
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -15,6 +16,12 @@ namespace tradewatch::tools {
 std::string DefaultCountriesPath();
 
 absl::StatusOr<ingest::CountryTable> LoadCountries(const std::string& path);
+
+// NAICS code -> official title, from a CSV with columns naics_code and title (the 2017 titles in
+// the shared data by default: $TRADEWATCH_NAICS_TITLES or ../shared/data/naics_titles/). Titles
+// only decorate output, so a missing file gives an empty map.
+std::string DefaultNaicsTitlesPath();
+std::map<std::string, std::string> LoadNaicsTitles(const std::string& path);
 
 // `path` empty: the table embedded from deploy/regions/regions.yaml.
 absl::StatusOr<tradewatch::v1::RegionTable> LoadRegions(const std::string& path);

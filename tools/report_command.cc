@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -34,6 +35,7 @@ struct InputOptions {
   std::string countries_path = DefaultCountriesPath();
   std::string regions_path;
   std::string mapping;
+  std::string titles_path = DefaultNaicsTitlesPath();
   bool quiet = false;
 };
 
@@ -67,6 +69,10 @@ void AddInputOptions(CLI::App* cmd, InputOptions* in) {
   cmd->add_option("--mapping", in->mapping,
                   "column mapping: a built-in name (census, census_hitech, census_world_totals, "
                   "census_atp_totals) or a YAML file; default: detected from each header");
+  cmd->add_option("--naics-titles", in->titles_path,
+                  "CSV of NAICS titles (naics_code,title) for headings; default "
+                  "$TRADEWATCH_NAICS_TITLES or ../shared/data/naics_titles/naics2017_all_codes.csv")
+      ->capture_default_str();
   cmd->add_flag("-q,--quiet", in->quiet, "do not print the reader summary on stderr");
 }
 
@@ -76,6 +82,14 @@ struct Loaded {
   v1::RegionTable regions;
   TradeTable table;
   ingest::ReadSummary summary;
+  std::map<std::string, std::string> naics_titles;
+
+  // " Semiconductor and Other Electronic Component Manufacturing", or "" when unknown.
+  std::string TitleSuffix(v1::Classification classification, const std::string& code) const {
+    if (classification != v1::CLASSIFICATION_NAICS) return "";
+    auto it = naics_titles.find(code);
+    return it == naics_titles.end() ? "" : " " + it->second;
+  }
 };
 
 class TableSink : public ingest::RecordSink {
@@ -100,6 +114,7 @@ absl::StatusOr<std::optional<v1::ColumnMapping>> ResolveMapping(const std::strin
 absl::Status Load(const InputOptions& in, Loaded* out) {
   TW_ASSIGN_OR_RETURN(out->countries, LoadCountries(in.countries_path));
   TW_ASSIGN_OR_RETURN(out->regions, LoadRegions(in.regions_path));
+  out->naics_titles = LoadNaicsTitles(in.titles_path);
   TW_ASSIGN_OR_RETURN(auto mapping, ResolveMapping(in.mapping));
   TableSink sink(&out->table);
   for (size_t i = 0; i < in.files.size(); ++i) {
@@ -116,6 +131,8 @@ absl::Status Load(const InputOptions& in, Loaded* out) {
     }
     out->summary.Merge(reader.summary());
   }
+  // HITECH API tables carry the ten groups; `--product atp` reads their sum.
+  processors::DeriveAtpSeries(&out->table);
   return absl::OkStatus();
 }
 
@@ -226,13 +243,14 @@ void WriteWindowJson(JsonWriter& j, const v1::Window& w) {
   j.Key("months_with_data").Int(w.months_with_data());
 }
 
-std::string SharesJson(const v1::PartnerShares& s) {
+std::string SharesJson(const v1::PartnerShares& s, const std::string& title) {
   JsonWriter j;
   j.BeginObject();
   j.Key("flow").String(FlowName(s.flow()));
   j.Key("measure").String(MeasureName(s.measure()));
   j.Key(s.classification() == v1::CLASSIFICATION_HITECH ? "hitech" : "naics")
       .String(s.product_code());
+  j.Key("title").String(title);
   WriteWindowJson(j, s.window());
   j.Key("total_usd").Int(s.total_usd());
   j.Key("countries_usd").Int(s.countries_usd());
@@ -313,12 +331,12 @@ std::string ReadableMeasure(v1::Measure m) {
   return name;
 }
 
-std::string SharesTable(const v1::PartnerShares& s) {
+std::string SharesTable(const v1::PartnerShares& s, const std::string& title) {
   const v1::Window& w = s.window();
   std::string out = fmt::format(
-      "{} of {} {}, {}, {} {} ({} of {} months with data)\n",
+      "{} of {} {}{}, {}, {} {} ({} of {} months with data)\n",
       s.flow() == v1::FLOW_EXPORTS ? "Exports" : "Imports",
-      s.classification() == v1::CLASSIFICATION_HITECH ? "HITECH" : "NAICS", s.product_code(),
+      s.classification() == v1::CLASSIFICATION_HITECH ? "HITECH" : "NAICS", s.product_code(), title,
       ReadableMeasure(s.measure()), processors::WindowKindName(w.kind()),
       processors::FormatWindowPeriod(w), w.months_with_data(), w.months());
   if (s.total_usd() != s.countries_usd()) {
@@ -421,11 +439,13 @@ absl::Status RunShares(const ReportOptions& o) {
                                  fmt::format("{} {} {}", FlowName(flow), target.product, target.code),
                                  o.allow_incomplete));
   if (o.format == "json") {
-    std::cout << SharesJson(shares) << "\n";
+    std::string title = loaded.TitleSuffix(shares.classification(), shares.product_code());
+    std::cout << SharesJson(shares, title.empty() ? title : title.substr(1)) << "\n";
   } else if (o.format == "csv") {
     std::cout << SharesCsv(shares);
   } else {
-    std::cout << SharesTable(shares);
+    std::cout << SharesTable(shares, loaded.TitleSuffix(shares.classification(),
+                                                        shares.product_code()));
   }
   return absl::OkStatus();
 }
@@ -471,11 +491,13 @@ std::string BalanceJson(const v1::BalanceResult& b, const std::string& product) 
   return j.str();
 }
 
-std::string BalanceTable(const v1::BalanceResult& b, const std::string& product) {
+std::string BalanceTable(const v1::BalanceResult& b, const std::string& product,
+                         const std::string& title) {
   const v1::Window& w = b.window();
-  std::string out = fmt::format("Balance of {} {}, {} {} (balance = imports - exports; positive is a US deficit)\n",
-                                product == "naics" ? "NAICS" : product == "atp" ? "Advanced Technology Products" : "HITECH",
-                                product == "atp" ? "(all ten groups)" : b.product_code(),
+  std::string out = fmt::format(
+      "Balance of {} {}{}, {} {} (balance = imports - exports; positive is a US deficit)\n",
+      product == "naics" ? "NAICS" : product == "atp" ? "Advanced Technology Products" : "HITECH",
+      product == "atp" ? "(all ten groups)" : b.product_code(), title,
                                 processors::WindowKindName(w.kind()),
                                 processors::FormatWindowPeriod(w));
   out += fmt::format("  imports  ${:>10}B  ({})\n", Billions(b.imports_usd()),
@@ -537,7 +559,8 @@ absl::Status RunBalance(const ReportOptions& o) {
                                c.balance_usd(), c.contribution());
     }
   } else {
-    std::cout << BalanceTable(balance, target.product);
+    std::cout << BalanceTable(balance, target.product,
+                              loaded.TitleSuffix(balance.classification(), balance.product_code()));
   }
   return absl::OkStatus();
 }
@@ -571,9 +594,9 @@ std::string ShiftJson(const v1::SupplierShift& s) {
   return j.str();
 }
 
-std::string ShiftTable(const v1::SupplierShift& s) {
+std::string ShiftTable(const v1::SupplierShift& s, const std::string& title) {
   std::string out = fmt::format(
-      "Supplier shift in {} of NAICS {} ({}), {} {} -> {}\n", FlowName(s.flow()), s.product_code(),
+      "Supplier shift in {} of NAICS {}{} ({}), {} {} -> {}\n", FlowName(s.flow()), s.product_code(), title,
       ReadableMeasure(s.measure()), processors::WindowKindName(s.to_window().kind()),
       processors::FormatWindowPeriod(s.from_window()),
       processors::FormatWindowPeriod(s.to_window()));
@@ -620,7 +643,7 @@ absl::Status RunShift(const ReportOptions& o) {
                                m.from_share(), m.to_share(), m.change());
     }
   } else {
-    std::cout << ShiftTable(shift);
+    std::cout << ShiftTable(shift, loaded.TitleSuffix(shift.classification(), shift.product_code()));
   }
   return absl::OkStatus();
 }

@@ -289,5 +289,46 @@ TEST(RegionTableTest, ValidationNamesTheProblem) {
   EXPECT_NE(ValidateRegionTable(table).find("duplicate"), std::string::npos);
 }
 
+v1::TradeObservation Hitech(std::string group, std::string partner, v1::PartnerKind kind,
+                            int32_t period, int64_t value, int64_t vintage = 1) {
+  v1::TradeObservation o = Obs(v1::FLOW_IMPORTS, "", std::move(partner), kind, period, value,
+                               vintage);
+  o.set_classification(v1::CLASSIFICATION_HITECH);
+  o.set_product_code(std::move(group));
+  return o;
+}
+
+TEST(DeriveAtpTest, AtpIsTheSumOfTheTenGroupsPerPartnerAndPeriodExcludingNonAtp) {
+  TradeTable t;
+  t.Upsert(Hitech("-", "5830", kCountry, 202401, 4000));   // all commodities
+  t.Upsert(Hitech("00", "5830", kCountry, 202401, 2500));  // not advanced technology
+  t.Upsert(Hitech("04", "5830", kCountry, 202401, 600));
+  t.Upsert(Hitech("05", "5830", kCountry, 202401, 900, /*vintage=*/3));
+  t.Upsert(Hitech("05", "5800", kCountry, 202401, 700));
+  t.Upsert(Hitech("05", "0027", v1::PARTNER_KIND_GROUP, 202401, 50));
+  EXPECT_EQ(DeriveAtpSeries(&t), 1);
+  const Series* atp =
+      t.Find({v1::FLOW_IMPORTS, v1::MEASURE_GENERAL_IMPORTS, v1::CLASSIFICATION_HITECH, "ATP"});
+  ASSERT_NE(atp, nullptr);
+  ASSERT_NE(atp->Find("5830", 202401), nullptr);
+  EXPECT_EQ(atp->Find("5830", 202401)->value_usd, 1500);
+  EXPECT_EQ(atp->Find("5830", 202401)->vintage, 3);
+  EXPECT_EQ(atp->Find("5800", 202401)->value_usd, 700);
+  EXPECT_EQ(atp->periods().at(202401).countries_usd, 2200);  // the group row is not a country
+  EXPECT_EQ(atp->Find("0027", 202401)->value_usd, 50);
+  EXPECT_EQ(DeriveAtpSeries(&t), 0);  // an ATP series exists now
+}
+
+TEST(DeriveAtpTest, AnAtpSeriesFromTheSourceIsKept) {
+  TradeTable t;
+  t.Upsert(Hitech("ATP", "-", v1::PARTNER_KIND_TOTAL, 202401, 999));
+  t.Upsert(Hitech("05", "-", v1::PARTNER_KIND_TOTAL, 202401, 1));
+  EXPECT_EQ(DeriveAtpSeries(&t), 0);
+  EXPECT_EQ(t.Find({v1::FLOW_IMPORTS, v1::MEASURE_GENERAL_IMPORTS, v1::CLASSIFICATION_HITECH, "ATP"})
+                ->Find("-", 202401)
+                ->value_usd,
+            999);
+}
+
 }  // namespace
 }  // namespace tradewatch::processors

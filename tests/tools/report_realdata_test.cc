@@ -179,6 +179,9 @@ TEST(ReportRealDataTest, SemiconductorImportShares2025MatchDirectSums) {
   EXPECT_EQ(std::string_view(first["code"]), "5830");
   EXPECT_EQ(std::string_view(first["name"]), "Taiwan");
   EXPECT_NEAR(double(first["share"]), 0.3495, 0.00005);
+  // The official NAICS title from ../shared/data/naics_titles.
+  EXPECT_EQ(std::string_view(doc["title"]),
+            "Semiconductor and Other Electronic Component Manufacturing");
 }
 
 TEST(ReportRealDataTest, Naics334FamilyShares2024MatchDirectSums) {
