@@ -61,6 +61,17 @@ uint64_t PackCode(std::string_view code) {
   return packed;
 }
 
+// A row's raw text, for rejects only: a JSON row's extent is found by scanning, which accepted
+// rows never need.
+struct CensusReader::RawText {
+  std::string_view known;             // CSV: the record as in the buffer
+  const char* json_begin = nullptr;   // JSON: the row's '[' ...
+  const char* json_end = nullptr;     // ... and the end of the document
+  std::string_view get() const {
+    return json_begin != nullptr ? JsonArrayText(json_begin, json_end) : known;
+  }
+};
+
 struct CensusReader::Resolved {
   const v1::ColumnMapping* mapping = nullptr;
   size_t header_size = 0;
@@ -186,7 +197,7 @@ void CensusReader::RejectRow(RejectReason reason, std::string message, std::stri
 }
 
 void CensusReader::ConvertRow(const Resolved& r, const std::vector<std::string_view>& fields,
-                              int64_t line, std::string_view raw, std::string_view origin) {
+                              int64_t line, const RawText& raw, std::string_view origin) {
   const v1::ColumnMapping& m = *r.mapping;
   const int64_t records = static_cast<int64_t>(r.values.size());
   ++file_summary_.rows;
@@ -196,7 +207,7 @@ void CensusReader::ConvertRow(const Resolved& r, const std::vector<std::string_v
     RejectRow(reason,
               column.empty() ? fmt::format("{}:{}: {}", origin, line, what)
                              : fmt::format("{}:{}: {} '{}': {}", origin, line, column, value, what),
-              origin, line, column, value, raw, records);
+              origin, line, column, value, raw.get(), records);
   };
   if (fields.size() != r.header_size) {
     reject_all(v1::REJECT_REASON_MALFORMED_RECORD, "", "",
@@ -302,7 +313,7 @@ void CensusReader::ConvertRow(const Resolved& r, const std::vector<std::string_v
         RejectRow(v1::REJECT_REASON_UNKNOWN_FLOW,
                   fmt::format("{}:{}: {} '{}': flow is neither imports nor exports", origin, line,
                               m.flow_column(), text),
-                  origin, line, m.flow_column(), text, raw, 1);
+                  origin, line, m.flow_column(), text, raw.get(), 1);
         continue;
       }
     }
@@ -322,7 +333,7 @@ void CensusReader::ConvertRow(const Resolved& r, const std::vector<std::string_v
                                   ? "absurd value (over 1e13 USD for one month)"
                                   : "not a number";
       RejectRow(reason, fmt::format("{}:{}: {} '{}': {}", origin, line, v.column, text, what),
-                origin, line, v.column, text, raw, 1);
+                origin, line, v.column, text, raw.get(), 1);
       continue;
     }
 
@@ -340,7 +351,7 @@ void CensusReader::ConvertRow(const Resolved& r, const std::vector<std::string_v
                               "{} {} partner {} {}",
                               origin, line, v.column, text, it->second, options_.release_id,
                               v1::Flow_Name(flow), product, partner_code, FormatPeriod(*period)),
-                  origin, line, v.column, text, raw, 1);
+                  origin, line, v.column, text, raw.get(), 1);
       }
       continue;
     }
@@ -411,7 +422,7 @@ void CensusReader::ReadCsv(std::string_view bytes, std::string_view origin) {
                 record.line, "", "", record.raw, records);
       continue;
     }
-    ConvertRow(resolved, record.fields, record.line, record.raw, origin);
+    ConvertRow(resolved, record.fields, record.line, RawText{record.raw}, origin);
   }
 }
 
@@ -565,7 +576,7 @@ void CensusReader::ReadJson(std::string_view bytes, std::string_view origin) {
         row_ok = row_ok && cell_type == simdjson::ondemand::json_type::number;
       }
     }
-    std::string_view raw = JsonArrayText(row_start, end);
+    RawText raw{{}, row_start, end};
     if (!have_header) {
       header.assign(fields.begin(), fields.end());
       have_header = true;
@@ -576,8 +587,8 @@ void CensusReader::ReadJson(std::string_view bytes, std::string_view origin) {
       ++file_summary_.rows;
       ++file_summary_.records;
       RejectRow(v1::REJECT_REASON_MISSING_COLUMN,
-                fmt::format("{}:{}: {}", origin, row_line, *problem), origin, row_line, "", "", raw,
-                1);
+                fmt::format("{}:{}: {}", origin, row_line, *problem), origin, row_line, "", "",
+                raw.get(), 1);
       continue;
     }
     if (!row_ok) {
@@ -587,7 +598,7 @@ void CensusReader::ReadJson(std::string_view bytes, std::string_view origin) {
       RejectRow(v1::REJECT_REASON_MALFORMED_RECORD,
                 fmt::format("{}:{}: row holds a value that is neither a string nor a number",
                             origin, row_line),
-                origin, row_line, "", "", raw, records);
+                origin, row_line, "", "", raw.get(), records);
       continue;
     }
     ConvertRow(resolved, fields, row_line, raw, origin);

@@ -74,14 +74,14 @@ class CensusReader {
 
  private:
   struct Resolved;
-  class RowContext;
+  struct RawText;
 
   void ReadCsv(std::string_view bytes, std::string_view origin);
   void ReadJson(std::string_view bytes, std::string_view origin);
   // Resolves the header; on failure rejects nothing yet and returns the reason text.
   std::optional<std::string> Resolve(const std::vector<std::string>& header, Resolved* resolved);
   void ConvertRow(const Resolved& resolved, const std::vector<std::string_view>& fields,
-                  int64_t line, std::string_view raw, std::string_view origin);
+                  int64_t line, const RawText& raw, std::string_view origin);
   void RejectRow(tradewatch::v1::RejectReason reason, std::string message, std::string_view origin,
                  int64_t line, std::string_view column, std::string_view value,
                  std::string_view raw, int64_t records);
