@@ -371,6 +371,9 @@ std::string SharesTable(const v1::PartnerShares& s, const std::string& title) {
       out += fmt::format("  {:>4}  {:<30} {:>9}  {:>6}  {}\n", "", r.name(),
                          Billions(r.value_usd()), Percent(r.share()), check);
     }
+    if (s.total_usd() != s.countries_usd()) {
+      out += "        (regions sum only the members present in the partner detail)\n";
+    }
   }
   return out;
 }
