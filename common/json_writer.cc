@@ -6,6 +6,26 @@
 
 namespace tradewatch {
 
+void AppendJsonString(std::string_view value, std::string* out) {
+  out->push_back('"');
+  for (char c : value) {
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out->append(fmt::format("\\u{:04x}", static_cast<int>(c)));
+        } else {
+          out->push_back(c);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
 void JsonWriter::Separate() {
   if (after_key_) {
     after_key_ = false;
@@ -45,7 +65,7 @@ JsonWriter& JsonWriter::EndArray() {
 
 JsonWriter& JsonWriter::Key(std::string_view key) {
   Separate();
-  AppendEscaped(key);
+  AppendJsonString(key, &out_);
   out_.push_back(':');
   after_key_ = true;
   return *this;
@@ -53,28 +73,8 @@ JsonWriter& JsonWriter::Key(std::string_view key) {
 
 JsonWriter& JsonWriter::String(std::string_view value) {
   Separate();
-  AppendEscaped(value);
+  AppendJsonString(value, &out_);
   return *this;
-}
-
-void JsonWriter::AppendEscaped(std::string_view value) {
-  out_.push_back('"');
-  for (char c : value) {
-    switch (c) {
-      case '"': out_.append("\\\""); break;
-      case '\\': out_.append("\\\\"); break;
-      case '\n': out_.append("\\n"); break;
-      case '\r': out_.append("\\r"); break;
-      case '\t': out_.append("\\t"); break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out_.append(fmt::format("\\u{:04x}", static_cast<int>(c)));
-        } else {
-          out_.push_back(c);
-        }
-    }
-  }
-  out_.push_back('"');
 }
 
 JsonWriter& JsonWriter::Int(int64_t value) {

@@ -10,6 +10,9 @@
 
 namespace tradewatch {
 
+// Appends `value` to `out` as a JSON string literal (quotes, escapes, control characters as \u).
+void AppendJsonString(std::string_view value, std::string* out);
+
 class JsonWriter {
  public:
   JsonWriter& BeginObject();
@@ -29,7 +32,6 @@ class JsonWriter {
 
  private:
   void Separate();
-  void AppendEscaped(std::string_view value);
   std::string out_;
   // One entry per open container: whether it has a member yet.
   std::vector<bool> has_member_;

@@ -4,32 +4,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/file_io.h"
+#include "common/json_writer.h"
 #include "common/status_macros.h"
 #include "fmt/format.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace tradewatch {
 namespace {
-
-void AppendJsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\t': out->append("\\t"); break;
-      case '\r': out->append("\\r"); break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out->append(fmt::format("\\u{:04x}", static_cast<int>(c)));
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
 
 // True for the JSON number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?. Codes with
 // leading zeros ("0027"), ranges ("31-33") and dates ("2024-01") are not numbers.

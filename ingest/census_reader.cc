@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/file_io.h"
+#include "common/packed_code.h"
 #include "common/period.h"
 #include "common/status_macros.h"
 #include "fmt/format.h"
@@ -18,15 +19,6 @@ namespace {
 using tradewatch::v1::RejectReason;
 
 constexpr int kAbsent = -1;
-
-int FindColumn(const std::vector<std::string>& header, std::string_view name) {
-  if (name.empty()) return kAbsent;
-  // The first occurrence: Census echoes predicate columns, so NAICS can appear twice.
-  for (size_t i = 0; i < header.size(); ++i) {
-    if (header[i] == name) return static_cast<int>(i);
-  }
-  return kAbsent;
-}
 
 // Finds the end of the JSON array that starts at `begin` (a '['), respecting strings.
 std::string_view JsonArrayText(const char* begin, const char* end) {
@@ -52,14 +44,6 @@ std::string_view JsonArrayText(const char* begin, const char* end) {
 }
 
 }  // namespace
-
-uint64_t PackCode(std::string_view code) {
-  uint64_t packed = 0;
-  for (size_t i = 0; i < 8; ++i) {
-    packed = (packed << 8) | (i < code.size() ? static_cast<unsigned char>(code[i]) : 0u);
-  }
-  return packed;
-}
 
 // A row's raw text, for rejects only: a JSON row's extent is found by scanning, which accepted
 // rows never need.
@@ -338,7 +322,7 @@ void CensusReader::ConvertRow(const Resolved& r, const std::vector<std::string_v
     }
 
     // Duplicate detection within the release, by identity packed into a fixed-size key.
-    IdentityKey key{PackCode(product), PackCode(partner_code), *period,
+    IdentityKey key{PackCode<uint64_t>(product), PackCode<uint64_t>(partner_code), *period,
                     static_cast<uint8_t>(flow), static_cast<uint8_t>(measure),
                     static_cast<uint8_t>(classification)};
     auto [it, inserted] = seen_.try_emplace(key, value);

@@ -53,9 +53,6 @@ struct IdentityKey {
   }
 };
 
-// Packs up to eight characters into 64 bits; precondition: code.size() <= 8.
-uint64_t PackCode(std::string_view code);
-
 class CensusReader {
  public:
   CensusReader(ReadOptions options, RecordSink* sink);

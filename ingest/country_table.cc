@@ -125,15 +125,9 @@ absl::StatusOr<CountryTable> CountryTable::Parse(std::string_view csv, std::stri
   if (!reader.Next(&record) || !record.error.empty()) {
     return absl::InvalidArgumentError(fmt::format("{}: empty or unreadable country table", origin));
   }
-  auto column = [&](std::string_view name) -> int {
-    for (size_t i = 0; i < record.fields.size(); ++i) {
-      if (record.fields[i] == name) return static_cast<int>(i);
-    }
-    return -1;
-  };
-  int kind_col = column("kind");
-  int code_col = column("cty_code");
-  int name_col = column("name");
+  int kind_col = FindColumn(record.fields, "kind");
+  int code_col = FindColumn(record.fields, "cty_code");
+  int name_col = FindColumn(record.fields, "name");
   if (kind_col < 0 || code_col < 0 || name_col < 0) {
     return absl::InvalidArgumentError(fmt::format(
         "{}: country table needs columns kind, cty_code and name", origin));

@@ -21,6 +21,20 @@ struct CsvRecord {
   std::string error;
 };
 
+// Index of the first header field named `name`, or -1 (also for an empty name). The first, because
+// Census echoes predicate columns, so a name (NAICS) can appear twice. `Fields` is any sequence of
+// std::string or std::string_view.
+template <typename Fields>
+int FindColumn(const Fields& header, std::string_view name) {
+  if (name.empty()) return -1;
+  int index = 0;
+  for (const auto& field : header) {
+    if (std::string_view(field) == name) return index;
+    ++index;
+  }
+  return -1;
+}
+
 class CsvReader {
  public:
   // `buffer` must outlive the reader.

@@ -4,23 +4,6 @@
 
 namespace tradewatch::processors {
 
-uint32_t PackPartnerCode(std::string_view code) {
-  uint32_t packed = 0;
-  for (size_t i = 0; i < 4; ++i) {
-    packed = (packed << 8) | (i < code.size() ? static_cast<unsigned char>(code[i]) : 0u);
-  }
-  return packed;
-}
-
-std::string UnpackPartnerCode(uint32_t packed) {
-  std::string code;
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    char c = static_cast<char>((packed >> shift) & 0xff);
-    if (c != 0) code.push_back(c);
-  }
-  return code;
-}
-
 Series::Series(v1::Flow flow, v1::Measure measure, v1::Classification classification,
                std::string product_code)
     : flow_(flow),

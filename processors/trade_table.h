@@ -13,6 +13,7 @@
 
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
+#include "common/packed_code.h"
 #include "tradewatch/v1/trade.pb.h"
 
 namespace tradewatch::processors {
@@ -28,8 +29,8 @@ enum class UpsertOutcome {
 
 // Partner codes are at most four characters ("5830", "0003", "5XXX", "-"); packed into 32 bits
 // they key cells without allocation.
-uint32_t PackPartnerCode(std::string_view code);
-std::string UnpackPartnerCode(uint32_t packed);
+inline uint32_t PackPartnerCode(std::string_view code) { return PackCode<uint32_t>(code); }
+inline std::string UnpackPartnerCode(uint32_t packed) { return UnpackCode(packed); }
 
 struct Cell {
   int64_t value_usd = 0;

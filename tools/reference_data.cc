@@ -47,11 +47,8 @@ std::map<std::string, std::string> LoadNaicsTitles(const std::string& path) {
   ingest::CsvReader reader(*text);
   ingest::CsvRecord record;
   if (!reader.Next(&record)) return titles;
-  int code = -1, title = -1;
-  for (size_t i = 0; i < record.fields.size(); ++i) {
-    if (record.fields[i] == "naics_code") code = static_cast<int>(i);
-    if (record.fields[i] == "title") title = static_cast<int>(i);
-  }
+  int code = ingest::FindColumn(record.fields, "naics_code");
+  int title = ingest::FindColumn(record.fields, "title");
   if (code < 0 || title < 0) return titles;
   while (reader.Next(&record)) {
     if (record.fields.size() > static_cast<size_t>(std::max(code, title))) {
