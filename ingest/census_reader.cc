@@ -67,6 +67,8 @@ struct CensusReader::Resolved {
   int month = kAbsent;
   int flow = kAbsent;
   int classification = kAbsent;
+  // The kind of mapping.fixed_partner_code, classified once per file (nullopt: not in the table).
+  std::optional<v1::PartnerKind> fixed_partner_kind;
   struct Value {
     int index;
     std::string column;
@@ -131,6 +133,9 @@ std::optional<std::string> CensusReader::Resolve(const std::vector<std::string>&
                           ? m->partner_name_column()
                           : fmt::format("{} or {}", m->partner_code_column(),
                                         m->partner_name_column()));
+  }
+  if (!m->fixed_partner_code().empty()) {
+    r->fixed_partner_kind = options_.countries->Classify(m->fixed_partner_code());
   }
   r->period = FindColumn(header, m->period_column());
   r->year = FindColumn(header, m->year_column());
@@ -249,37 +254,32 @@ void CensusReader::ConvertRow(const Resolved& r, const std::vector<std::string_v
     kind = entry->kind;
   } else {
     partner_code = m.fixed_partner_code();
-    auto classified = options_.countries->Classify(partner_code);
-    if (!classified) {
+    if (!r.fixed_partner_kind) {
       reject_all(v1::REJECT_REASON_UNKNOWN_PARTNER, "fixed_partner_code", partner_code,
                  "partner code not in the country table");
       return;
     }
-    kind = *classified;
+    kind = *r.fixed_partner_kind;
   }
 
-  // Period.
-  std::optional<int32_t> period;
-  std::string_view period_column;
-  std::string period_text;
-  // The time column wins; an empty time falls back to YEAR and MONTH when the table has both.
-  if (r.period != kAbsent &&
-      !(fields[r.period].empty() && r.year != kAbsent && r.month != kAbsent)) {
-    period_column = m.period_column();
-    period_text = std::string(fields[r.period]);
-    period = ParsePeriod(fields[r.period]);
-  } else {
-    period_column = m.year_column();
-    period_text = fmt::format("{}-{}", fields[r.year], fields[r.month]);
-    period = ParseYearMonth(fields[r.year], fields[r.month]);
-  }
+  // Period. The time column wins; an empty time falls back to YEAR and MONTH when the table has
+  // both. The period's text is only spelled out for a reject.
+  const bool from_time = r.period != kAbsent &&
+                         !(fields[r.period].empty() && r.year != kAbsent && r.month != kAbsent);
+  std::optional<int32_t> period = from_time ? ParsePeriod(fields[r.period])
+                                            : ParseYearMonth(fields[r.year], fields[r.month]);
+  std::string_view period_column = from_time ? m.period_column() : m.year_column();
+  auto period_text = [&] {
+    return from_time ? std::string(fields[r.period])
+                     : fmt::format("{}-{}", fields[r.year], fields[r.month]);
+  };
   if (!period) {
-    reject_all(v1::REJECT_REASON_BAD_PERIOD, period_column, period_text,
+    reject_all(v1::REJECT_REASON_BAD_PERIOD, period_column, period_text(),
                "bad period (expected YYYY-MM, YYYY-MM-DD, or YEAR and MONTH 1-12)");
     return;
   }
   if (options_.release_through_period != 0 && *period > options_.release_through_period) {
-    reject_all(v1::REJECT_REASON_PERIOD_AFTER_RELEASE, period_column, period_text,
+    reject_all(v1::REJECT_REASON_PERIOD_AFTER_RELEASE, period_column, period_text(),
                fmt::format("period is later than release {} (through {})", options_.release_id,
                            FormatPeriod(options_.release_through_period)));
     return;
