@@ -203,25 +203,32 @@ void SetStreamCounters(benchmark::State& state, const Stream& stream, size_t ser
   state.counters["cells"] = static_cast<double>(cells);
 }
 
-// First values into a fresh table: insert plus per-period aggregates, table growth included.
-// The table is destroyed outside the timed region.
-void BM_TradeTableInsert(benchmark::State& state, const Stream* stream) {
+// Runs `fill(table)` into a fresh table per iteration; the table's destruction is not timed.
+template <typename Fill>
+void RunIntoFreshTables(benchmark::State& state, const Stream& stream, Fill&& fill) {
   size_t series = 0;
   size_t cells = 0;
-  int64_t inserted = 0;
   for (auto _ : state) {
     auto table = std::make_unique<TradeTable>();
-    inserted = 0;
-    for (const auto& o : stream->observations) {
-      inserted += table->Upsert(o) == UpsertOutcome::kInserted;
-    }
+    fill(*table);
     state.PauseTiming();
     series = table->series_count();
     cells = table->cell_count();
     table.reset();
     state.ResumeTiming();
   }
-  SetStreamCounters(state, *stream, series, cells);
+  SetStreamCounters(state, stream, series, cells);
+}
+
+// First values into a fresh table: insert plus per-period aggregates, table growth included.
+void BM_TradeTableInsert(benchmark::State& state, const Stream* stream) {
+  int64_t inserted = 0;
+  RunIntoFreshTables(state, *stream, [&](TradeTable& table) {
+    inserted = 0;
+    for (const auto& o : stream->observations) {
+      inserted += table.Upsert(o) == UpsertOutcome::kInserted;
+    }
+  });
   state.counters["inserted"] = static_cast<double>(inserted);
   state.counters["state_bytes/cell"] = stream->state_bytes_per_cell;
 }
@@ -266,51 +273,39 @@ void BM_TradeEventParse(benchmark::State& state, const Stream* stream) {
                                     static_cast<double>(stream->serialized.size());
 }
 
-// What the streaming processor does per Kafka message: parse the TradeEvent, upsert its
-// observation into a fresh table.
-void BM_TradeEventParseAndUpsert(benchmark::State& state, const Stream* stream) {
-  v1::TradeEvent event;
-  size_t series = 0;
-  size_t cells = 0;
-  for (auto _ : state) {
-    auto table = std::make_unique<TradeTable>();
-    for (const std::string& bytes : stream->serialized) {
-      if (!event.ParseFromString(bytes)) state.SkipWithError("unparseable TradeEvent");
-      table->Upsert(event.observation());
+// Parse plus upsert per Kafka message into a fresh table, with `decode(bytes, &event)` returning
+// the event whose observation to upsert (nullptr for an unparseable message).
+template <typename Decode>
+void RunParseAndUpsert(benchmark::State& state, const Stream& stream, Decode&& decode) {
+  RunIntoFreshTables(state, stream, [&](TradeTable& table) {
+    for (const std::string& bytes : stream.serialized) {
+      const v1::TradeEvent* event = decode(bytes);
+      if (event == nullptr) {
+        state.SkipWithError("unparseable TradeEvent");
+        return;
+      }
+      table.Upsert(event->observation());
     }
-    state.PauseTiming();
-    series = table->series_count();
-    cells = table->cell_count();
-    table.reset();
-    state.ResumeTiming();
-  }
-  SetStreamCounters(state, *stream, series, cells);
-  state.SetBytesProcessed(state.iterations() * stream->serialized_bytes);
+  });
+  state.SetBytesProcessed(state.iterations() * stream.serialized_bytes);
 }
 
-// The same work through ParseTradeEventReusing, which the processor uses: the reused event's
-// observation is cleared and merged into, so its strings keep their capacity, where
-// ParseFromString frees and reallocates the oneof observation and its strings for every message.
+// The plain way: TradeEvent::ParseFromString into a reused message, which frees and reallocates
+// the oneof observation and its strings for every message.
+void BM_TradeEventParseAndUpsert(benchmark::State& state, const Stream* stream) {
+  v1::TradeEvent event;
+  RunParseAndUpsert(state, *stream, [&](const std::string& bytes) {
+    return event.ParseFromString(bytes) ? &event : nullptr;
+  });
+}
+
+// What the processor does: ParseTradeEventReusing parses an observation payload into the held
+// observation, whose strings keep their capacity.
 void BM_TradeEventReusingParseAndUpsert(benchmark::State& state, const Stream* stream) {
   v1::TradeEvent event;
-  size_t series = 0;
-  size_t cells = 0;
-  for (auto _ : state) {
-    auto table = std::make_unique<TradeTable>();
-    for (const std::string& bytes : stream->serialized) {
-      if (!tradewatch::processors::ParseTradeEventReusing(bytes, &event)) {
-        state.SkipWithError("unparseable TradeEvent");
-      }
-      table->Upsert(event.observation());
-    }
-    state.PauseTiming();
-    series = table->series_count();
-    cells = table->cell_count();
-    table.reset();
-    state.ResumeTiming();
-  }
-  SetStreamCounters(state, *stream, series, cells);
-  state.SetBytesProcessed(state.iterations() * stream->serialized_bytes);
+  RunParseAndUpsert(state, *stream, [&](const std::string& bytes) {
+    return tradewatch::processors::ParseTradeEventReusing(bytes, &event) ? &event : nullptr;
+  });
 }
 
 // An alternative measured and not taken: every TradeEvent parsed into an arena that is reset once
@@ -324,29 +319,15 @@ void BM_TradeEventParseAndUpsertArena(benchmark::State& state, const Stream* str
   arena_options.initial_block = block.data();
   arena_options.initial_block_size = block.size();
   google::protobuf::Arena arena(arena_options);
-  size_t series = 0;
-  size_t cells = 0;
-  for (auto _ : state) {
-    auto table = std::make_unique<TradeTable>();
-    size_t in_batch = 0;
-    for (const std::string& bytes : stream->serialized) {
-      if (++in_batch == kArenaBatch) {
-        arena.Reset();
-        in_batch = 0;
-      }
-      auto* event = google::protobuf::Arena::CreateMessage<v1::TradeEvent>(&arena);
-      if (!event->ParseFromString(bytes)) state.SkipWithError("unparseable TradeEvent");
-      table->Upsert(event->observation());
+  size_t in_batch = 0;
+  RunParseAndUpsert(state, *stream, [&](const std::string& bytes) -> const v1::TradeEvent* {
+    if (++in_batch == kArenaBatch) {
+      arena.Reset();
+      in_batch = 0;
     }
-    state.PauseTiming();
-    arena.Reset();
-    series = table->series_count();
-    cells = table->cell_count();
-    table.reset();
-    state.ResumeTiming();
-  }
-  SetStreamCounters(state, *stream, series, cells);
-  state.SetBytesProcessed(state.iterations() * stream->serialized_bytes);
+    auto* event = google::protobuf::Arena::CreateMessage<v1::TradeEvent>(&arena);
+    return event->ParseFromString(bytes) ? event : nullptr;
+  });
 }
 
 // One share result: T12M partner shares of one series with top 10 and names.
