@@ -8,28 +8,14 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/gzip.h"
 
 namespace tradewatch {
 namespace {
 
 using ::testing::HasSubstr;
 
-// Compresses `data` as one gzip member.
-std::string GzipBytes(std::string_view data) {
-  z_stream s{};
-  EXPECT_EQ(deflateInit2(&s, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
-                         Z_DEFAULT_STRATEGY),
-            Z_OK);
-  std::string out(deflateBound(&s, data.size()) + 64, '\0');
-  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  s.avail_in = static_cast<uInt>(data.size());
-  s.next_out = reinterpret_cast<Bytef*>(out.data());
-  s.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&s, Z_FINISH), Z_STREAM_END);
-  out.resize(s.total_out);
-  deflateEnd(&s);
-  return out;
-}
+using tradewatch::testing::GzipBytes;
 
 std::string WriteTemp(const std::string& name, std::string_view bytes) {
   std::string path = ::testing::TempDir() + name;

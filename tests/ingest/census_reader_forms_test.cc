@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "tests/support/gzip.h"
 #include "tests/support/ingest_support.h"
 #include "ingest/census_reader.h"
 #include "ingest/country_table.h"
@@ -33,19 +34,7 @@ using tradewatch::v1::TradeObservation;
 const std::string kTestdata = std::string(TRADEWATCH_SOURCE_DIR) + "/tests/testdata/ingest/";
 constexpr char kByCountry[] = "../shared/data/census_naics_by_country/";
 
-std::string GzipBytes(std::string_view data) {
-  z_stream s{};
-  EXPECT_EQ(deflateInit2(&s, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&s, data.size()) + 64, '\0');
-  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  s.avail_in = static_cast<uInt>(data.size());
-  s.next_out = reinterpret_cast<Bytef*>(out.data());
-  s.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&s, Z_FINISH), Z_STREAM_END);
-  out.resize(s.total_out);
-  deflateEnd(&s);
-  return out;
-}
+using tradewatch::testing::GzipBytes;
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
