@@ -193,6 +193,38 @@ v1::PartnerShares ComputeShares(const Series& series, v1::WindowKind kind, int32
   return out;
 }
 
+v1::PartnerShares TrimShares(const v1::PartnerShares& full, int top_n) {
+  v1::PartnerShares out = full;
+  if (top_n <= 0) return out;
+  out.clear_partners();
+  const int64_t denominator = full.total_usd();
+  int64_t rest = 0;
+  int countries = 0;
+  int rest_count = 0;
+  const v1::PartnerShare* not_in_detail = nullptr;
+  for (const v1::PartnerShare& p : full.partners()) {
+    if (p.code() == "not_in_detail") {
+      not_in_detail = &p;
+    } else if (countries < top_n) {
+      *out.add_partners() = p;
+      ++countries;
+    } else {
+      rest += p.value_usd();
+      ++rest_count;
+    }
+  }
+  if (rest_count > 0) {
+    auto* p = out.add_partners();
+    p->set_code("rest");
+    p->set_name(fmt::format("{} other countries", rest_count));
+    p->set_value_usd(rest);
+    p->set_share(denominator > 0 ? static_cast<double>(rest) / static_cast<double>(denominator)
+                                 : 0.0);
+  }
+  if (not_in_detail != nullptr) *out.add_partners() = *not_in_detail;
+  return out;
+}
+
 namespace {
 
 // A flow's total over a window: its total row when present in every month with data, else the

@@ -36,6 +36,11 @@ tradewatch::v1::PartnerShares ComputeShares(const Series& series,
                                             tradewatch::v1::WindowKind kind,
                                             int32_t period_yyyymm, const ShareOptions& options);
 
+// The emitted form of a full result (computed with top_n = 0): the first `top_n` countries, then
+// "rest" summing the others, then "not_in_detail" as computed. Equal to ComputeShares with
+// `top_n`, without computing the window again. top_n <= 0 returns the result unchanged.
+tradewatch::v1::PartnerShares TrimShares(const tradewatch::v1::PartnerShares& full, int top_n);
+
 // The window's completeness for a series: months with any data out of the window's months.
 tradewatch::v1::Window WindowWithCoverage(const Series& series, tradewatch::v1::WindowKind kind,
                                           int32_t period_yyyymm);

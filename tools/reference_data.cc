@@ -73,4 +73,8 @@ absl::StatusOr<v1::RegionTable> LoadRegions(const std::string& path) {
   return table;
 }
 
+processors::PartnerNamer MakeNamer(const ingest::CountryTable& countries) {
+  return [&countries](std::string_view code) { return std::string(countries.DisplayName(code)); };
+}
+
 }  // namespace tradewatch::tools

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "ingest/country_table.h"
+#include "processors/analytics.h"
 #include "tradewatch/v1/config.pb.h"
 
 namespace tradewatch::tools {
@@ -25,5 +26,8 @@ std::map<std::string, std::string> LoadNaicsTitles(const std::string& path);
 
 // `path` empty: the table embedded from deploy/regions/regions.yaml.
 absl::StatusOr<tradewatch::v1::RegionTable> LoadRegions(const std::string& path);
+
+// Partner names from the country table ("5830" -> "Taiwan"). `countries` must outlive the namer.
+processors::PartnerNamer MakeNamer(const ingest::CountryTable& countries);
 
 }  // namespace tradewatch::tools

@@ -103,10 +103,7 @@ class TableSink : public ingest::RecordSink {
 };
 
 absl::StatusOr<std::optional<v1::ColumnMapping>> ResolveMapping(const std::string& name) {
-  if (name.empty()) return std::optional<v1::ColumnMapping>();
-  if (const auto* builtin = ingest::FindBuiltinMapping(name)) return std::optional(*builtin);
-  TW_ASSIGN_OR_RETURN(v1::ColumnMapping m, ingest::LoadMappingFile(name));
-  return std::optional(std::move(m));
+  return ResolveColumnMapping(name);
 }
 
 // Reads every file into one table. Each file is its own vintage, in command-line order, so a
@@ -136,10 +133,6 @@ absl::Status Load(const InputOptions& in, Loaded* out) {
   return absl::OkStatus();
 }
 
-int Fail(const absl::Status& status) {
-  std::fprintf(stderr, "tradewatch: %s\n", std::string(status.message()).c_str());
-  return 1;
-}
 
 absl::StatusOr<v1::Flow> ParseFlow(const std::string& flow) {
   if (flow == "imports") return v1::FLOW_IMPORTS;
@@ -229,10 +222,6 @@ absl::Status CheckWindow(const v1::Window& w, const std::string& what, bool allo
 
 std::string Billions(int64_t usd) { return fmt::format("{:.2f}", static_cast<double>(usd) / 1e9); }
 std::string Percent(double fraction) { return fmt::format("{:.1f}%", fraction * 100.0); }
-
-processors::PartnerNamer MakeNamer(const ingest::CountryTable& countries) {
-  return [&countries](std::string_view code) { return std::string(countries.DisplayName(code)); };
-}
 
 // ---------- shares ----------
 
@@ -703,6 +692,29 @@ absl::Status RunCheck(const CheckOptions& o) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::optional<v1::ColumnMapping>> ResolveColumnMapping(const std::string& name) {
+  if (name.empty()) return std::optional<v1::ColumnMapping>();
+  if (const auto* builtin = ingest::FindBuiltinMapping(name)) return std::optional(*builtin);
+  TW_ASSIGN_OR_RETURN(v1::ColumnMapping m, ingest::LoadMappingFile(name));
+  return std::optional(std::move(m));
+}
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "tradewatch: %s\n", std::string(status.message()).c_str());
+  return 1;
+}
+
+absl::Status CheckCensusFiles(const CheckRequest& request) {
+  CheckOptions o;
+  o.input.files = request.files;
+  o.input.countries_path = request.countries_path;
+  o.input.mapping = request.mapping;
+  o.show = request.show;
+  o.release_id = request.release_id;
+  o.release_through = request.release_through;
+  return RunCheck(o);
+}
 
 void AddReportCommands(CLI::App& app, int* exit_code) {
   auto* report = app.add_subcommand("report", "Print shares, balances and supplier shifts from "

@@ -16,19 +16,27 @@ class KafkaProducer : public EventSink {
   // Defaults before options.properties: enable.idempotence=true, acks=all,
   // compression.type=lz4, linger.ms=5, queue.buffering.max.messages=200000,
   // queue.buffering.max.kbytes=65536, batch.num.messages=10000, client.id=<client_id>-producer.
-  // A bad property is an error naming it.
+  // Properties from options.properties override these. A bad property (or a conflicting pair,
+  // such as acks=1 with idempotence) is InvalidArgument naming it with librdkafka's message.
   static absl::StatusOr<std::unique_ptr<KafkaProducer>> Create(const ClientOptions& options);
   ~KafkaProducer() override;  // flushes for up to 10 s, then destroys the client
 
-  // Queues the record, polling for delivery reports; when the local queue is full it waits
-  // (serving delivery reports) up to 30 s. Not thread-safe.
+  // Queues the record (copied) on its explicit partition, polling for delivery reports; when the
+  // local queue is full it waits (serving delivery reports) up to 30 s, then ResourceExhausted.
+  // A negative partition is InvalidArgument; a partition the topic does not have is NotFound
+  // naming topic/partition and key, here or (before the topic's metadata is known) from Flush.
+  // Not thread-safe.
   absl::Status Send(OutgoingRecord record) override;
+  // Waits for every queued record; returns the first delivery failure since the last Flush
+  // (naming topic/partition and key) and forgets it, else DeadlineExceeded when records are
+  // still queued after timeout_ms. Not thread-safe.
   absl::Status Flush(int timeout_ms) override;
 
-  // Partition count of `topic` from broker metadata (cached).
+  // Partition count of `topic` from broker metadata (cached; waits up to 10 s). NotFound when
+  // the cluster does not have the topic; asking never creates it.
   absl::StatusOr<int32_t> PartitionCount(const std::string& topic);
 
-  // Records delivered and failed since creation.
+  // Records delivered and failed since creation. Safe to read from any thread.
   int64_t delivered() const;
   int64_t failed() const;
 

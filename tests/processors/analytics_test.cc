@@ -5,28 +5,12 @@
 #include <cmath>
 
 #include "processors/window.h"
+#include "tests/support/observations.h"
 
 namespace tradewatch::processors {
 namespace {
 
-
-
-v1::TradeObservation Obs(v1::Flow flow, std::string naics, std::string partner,
-                         v1::PartnerKind kind, int32_t period, int64_t value,
-                         int64_t vintage = 1) {
-  v1::TradeObservation o;
-  o.set_flow(flow);
-  o.set_measure(flow == v1::FLOW_IMPORTS ? v1::MEASURE_GENERAL_IMPORTS
-                                         : v1::MEASURE_TOTAL_EXPORTS);
-  o.set_classification(v1::CLASSIFICATION_NAICS);
-  o.set_product_code(std::move(naics));
-  o.set_partner_code(std::move(partner));
-  o.set_partner_kind(kind);
-  o.set_period_yyyymm(period);
-  o.set_value_usd(value);
-  o.set_vintage(vintage);
-  return o;
-}
+using ::tradewatch::testing::Obs;
 
 constexpr auto kCountry = v1::PARTNER_KIND_COUNTRY;
 

@@ -1,0 +1,199 @@
+#include "alerts/prometheus_export.h"
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+#include <vector>
+
+#include "alerts/rule_text.h"
+#include "fmt/format.h"
+
+namespace tradewatch::alerts {
+namespace {
+
+namespace v1 = tradewatch::v1;
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+// A YAML scalar that reads back as exactly `text`: single-quoted (only ' is escaped, by doubling)
+// unless it holds a line break or another control character, then double-quoted with escapes.
+std::string Quote(std::string_view text) {
+  bool control = std::any_of(text.begin(), text.end(),
+                             [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+  std::string out;
+  if (!control) {
+    out += '\'';
+    for (char c : text) {
+      if (c == '\'') out += '\'';
+      out += c;
+    }
+    out += '\'';
+    return out;
+  }
+  out += '"';
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+struct AlertingRule {
+  std::string alert;
+  std::string expr;
+  std::string for_duration;  // empty: none
+  Pairs labels;
+  Pairs annotations;
+};
+
+void WriteRule(const AlertingRule& rule, std::string* out) {
+  *out += fmt::format("      - alert: {}\n", rule.alert);
+  *out += fmt::format("        expr: {}\n", Quote(rule.expr));
+  if (!rule.for_duration.empty()) *out += fmt::format("        for: {}\n", rule.for_duration);
+  for (const auto& [key, pairs] : {std::pair{"labels", &rule.labels},
+                                   std::pair{"annotations", &rule.annotations}}) {
+    if (pairs->empty()) continue;
+    *out += fmt::format("        {}:\n", key);
+    for (const auto& [name, value] : *pairs) {
+      *out += fmt::format("          {}: {}\n", name, Quote(value));
+    }
+  }
+}
+
+void WriteGroup(std::string_view name, const std::vector<AlertingRule>& rules, std::string* out) {
+  *out += fmt::format("  - name: {}\n", name);
+  if (rules.empty()) {
+    *out += "    rules: []\n";
+    return;
+  }
+  *out += "    rules:\n";
+  for (const AlertingRule& rule : rules) WriteRule(rule, out);
+}
+
+// An annotation of a rule as a Prometheus template.
+std::string ConvertTemplate(const v1::Rule& rule, const std::string& text) {
+  auto parts = ParseTemplate(text);
+  if (!parts.ok()) return text;  // rules are validated before export
+  TemplateValues values = RuleTemplateValues(rule);
+  if (IsPercentMetric(rule.metric())) {
+    values.value = "{{ $value | humanizePercentage }}";
+  } else if (rule.metric() == v1::RULE_METRIC_HHI) {
+    values.value = "{{ printf \"%.3f\" $value }}";
+  } else {
+    values.value = "${{ $value | humanize }}";
+  }
+  values.period = "the latest period";
+  return RenderTemplate(*parts, values);
+}
+
+AlertingRule FromRule(const v1::Rule& rule) {
+  AlertingRule out;
+  out.alert = rule.name();
+  out.expr = fmt::format(
+      "tradewatch_alert_value{{rule=\"{0}\"}} and on(rule) "
+      "(tradewatch_alert_active{{rule=\"{0}\"}} == 1)",
+      rule.name());
+  out.labels.emplace_back("severity", rule.severity());
+  for (const v1::Label& label : rule.labels()) out.labels.emplace_back(label.name(), label.value());
+  std::sort(out.labels.begin(), out.labels.end());
+  for (const v1::Label& annotation : rule.annotations()) {
+    out.annotations.emplace_back(annotation.name(), ConvertTemplate(rule, annotation.value()));
+  }
+  return out;
+}
+
+std::string Runbook(std::string_view alert) {
+  std::string anchor(alert);
+  std::transform(anchor.begin(), anchor.end(), anchor.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return fmt::format("{}#{}", kRunbookBaseUrl, anchor);
+}
+
+std::vector<AlertingRule> HealthRules() {
+  std::vector<AlertingRule> rules;
+  rules.push_back(
+      {"TradewatchMetricsAbsent",
+       "absent(up{job=\"tradewatch\"} == 1) or on() absent(tradewatch_processor_releases_total)",
+       "5m",
+       {{"severity", "page"}},
+       {{"summary", "tradewatch is not scraped or exports no processor metrics"},
+        {"description",
+         "Prometheus has had no healthy scrape of job=\"tradewatch\", or no "
+         "tradewatch_processor_releases_total series, for 5 minutes: every tradewatch alert is "
+         "blind until it is back."},
+        {"runbook_url", Runbook("TradewatchMetricsAbsent")}}});
+  rules.push_back(
+      {"TradewatchReleaseStale",
+       "time() - tradewatch_processor_last_release_timestamp_seconds > 45 * 86400 and "
+       "tradewatch_processor_last_release_timestamp_seconds > 0",
+       "",
+       {{"severity", "warning"}},
+       {{"summary", "no Census release processed for more than 45 days"},
+        {"description",
+         "The last release marker was processed {{ $value | humanizeDuration }} ago. Census "
+         "publishes about 35 days after each month ends, so a gap over 45 days means a release "
+         "was missed or not ingested; alerts are evaluated on stale data meanwhile."},
+        {"runbook_url", Runbook("TradewatchReleaseStale")}}});
+  rules.push_back(
+      {"TradewatchDeadLettersIncreasing",
+       "(sum(increase(tradewatch_ingest_records_rejected_total[1h])) or vector(0)) + "
+       "(sum(increase(tradewatch_processor_records_rejected_total[1h])) or vector(0)) > 0",
+       "",
+       {{"severity", "warning"}},
+       {{"summary", "records are being rejected to the dead-letter topic"},
+        {"description",
+         "Ingest or the processor rejected records in the last hour (see "
+         "tradewatch_ingest_records_rejected_total and tradewatch_processor_records_rejected_total "
+         "by reason); each one is on tradewatch.deadletter.v1 with its source, position, raw "
+         "bytes and reason."},
+        {"runbook_url", Runbook("TradewatchDeadLettersIncreasing")}}});
+  rules.push_back(
+      {"TradewatchConsumerLagGrowing",
+       "sum(deriv(tradewatch_processor_consumer_lag_records[15m])) > 0 and "
+       "sum(tradewatch_processor_consumer_lag_records) > 1000",
+       "15m",
+       {{"severity", "warning"}},
+       {{"summary", "the processor is falling behind the observation topic"},
+        {"description",
+         "Consumer lag has grown for 15 minutes and is over 1000 records "
+         "(growing by {{ $value | humanize }} records per second): results and alerts are "
+         "delayed."},
+        {"runbook_url", Runbook("TradewatchConsumerLagGrowing")}}});
+  return rules;
+}
+
+}  // namespace
+
+std::string ExportPrometheusRules(const v1::RuleFile& rules) {
+  std::string out =
+      "# Prometheus alerting rules generated by `tradewatch rules export --prometheus` from the\n"
+      "# tradewatch rule files (deploy/rules/*.yaml), plus the pipeline health rules.\n"
+      "# Do not edit: change the rules YAML and regenerate.\n"
+      "groups:\n";
+  std::vector<AlertingRule> converted;
+  for (const v1::Rule& rule : rules.rules()) converted.push_back(FromRule(rule));
+  WriteGroup("tradewatch-rules", converted, &out);
+  WriteGroup("tradewatch-health", HealthRules(), &out);
+  return out;
+}
+
+}  // namespace tradewatch::alerts

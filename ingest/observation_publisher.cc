@@ -1,0 +1,88 @@
+#include "ingest/observation_publisher.h"
+
+#include <utility>
+
+#include "common/kafka/partitioner.h"
+#include "common/record_keys.h"
+#include "fmt/format.h"
+#include "ingest/read_summary.h"
+
+namespace tradewatch::ingest {
+namespace {
+
+namespace v1 = tradewatch::v1;
+
+OutgoingRecord MakeRecord(const std::string& topic, int32_t partition, std::string key,
+                          std::string value, std::string_view schema) {
+  OutgoingRecord r;
+  r.topic = topic;
+  r.partition = partition;
+  r.headers.push_back({std::string(kHeaderEventId), EventId(key, value)});
+  r.headers.push_back({std::string(kHeaderSchema), std::string(schema)});
+  r.key = std::move(key);
+  r.value = std::move(value);
+  return r;
+}
+
+}  // namespace
+
+ObservationPublisher::ObservationPublisher(PublishTopics topics, EventSink* sink)
+    : topics_(std::move(topics)), sink_(sink), per_partition_(topics_.observation_partitions, 0) {}
+
+void ObservationPublisher::Send(OutgoingRecord record) {
+  if (!status_.ok()) return;
+  status_ = sink_->Send(std::move(record));
+}
+
+void ObservationPublisher::OnObservation(const v1::TradeObservation& observation) {
+  *event_.mutable_observation() = observation;
+  const int32_t partition = kafka::PartitionFor(
+      ProductPartitionKey(observation.classification(), observation.product_code()),
+      topics_.observation_partitions);
+  OutgoingRecord record =
+      MakeRecord(topics_.observations, partition, ObservationKey(observation),
+                 event_.SerializeAsString(), v1::TradeEvent::descriptor()->full_name());
+  record.headers.push_back({std::string(kHeaderSource),
+                            fmt::format("{}:{}", observation.source(), observation.source_line())});
+  Send(std::move(record));
+  ++per_partition_[partition];
+  ++observations_sent_;
+}
+
+void ObservationPublisher::OnReject(const v1::RejectedRecord& reject) {
+  const std::string position =
+      fmt::format("{}:{}", reject.position().source(), reject.position().line());
+  OutgoingRecord record = MakeRecord(topics_.deadletter, 0, reject.position().source(),
+                                     reject.SerializeAsString(),
+                                     v1::RejectedRecord::descriptor()->full_name());
+  record.headers.push_back({std::string(kHeaderSource), position});
+  record.headers.push_back({std::string(kHeaderReason), RejectReasonName(reject.reason())});
+  Send(std::move(record));
+  ++rejects_sent_;
+}
+
+OutgoingRecord ReleaseMarkerRecord(const std::string& topic, int32_t partition,
+                                   const v1::ReleaseMarker& marker) {
+  v1::TradeEvent event;
+  *event.mutable_release_marker() = marker;
+  return MakeRecord(topic, partition, fmt::format("release/{}", marker.release_id()),
+                    event.SerializeAsString(), v1::TradeEvent::descriptor()->full_name());
+}
+
+absl::Status ObservationPublisher::FinishRelease(const std::string& release_id, int64_t vintage,
+                                                 int32_t through_period_yyyymm) {
+  for (int32_t p = 0; p < topics_.observation_partitions; ++p) {
+    v1::ReleaseMarker marker;
+    marker.set_release_id(release_id);
+    marker.set_vintage(vintage);
+    marker.set_through_period_yyyymm(through_period_yyyymm);
+    marker.set_observation_count(per_partition_[p]);
+    Send(ReleaseMarkerRecord(topics_.observations, p, marker));
+    per_partition_[p] = 0;
+  }
+  absl::Status status = std::exchange(status_, absl::OkStatus());
+  absl::Status flushed = sink_->Flush(120000);
+  return status.ok() ? flushed : status;
+}
+
+}  // namespace tradewatch::ingest

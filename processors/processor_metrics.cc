@@ -1,0 +1,129 @@
+#include "processors/processor_metrics.h"
+
+#include <algorithm>
+#include <string>
+
+namespace tradewatch::processors {
+namespace {
+
+namespace v1 = tradewatch::v1;
+
+template <typename T>
+prometheus::Family<T>& Declare(prometheus::Registry& registry, const std::string& name,
+                               const std::string& help) {
+  if constexpr (std::is_same_v<T, prometheus::Counter>) {
+    return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
+  } else if constexpr (std::is_same_v<T, prometheus::Gauge>) {
+    return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
+  } else {
+    return prometheus::BuildHistogram().Name(name).Help(help).Register(registry);
+  }
+}
+
+// Buckets for the release latency: 5 ms to 10 s.
+prometheus::Histogram::BucketBoundaries LatencyBuckets() {
+  return {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+}
+
+}  // namespace
+
+ProcessorMetrics::ProcessorMetrics(prometheus::Registry& registry, TopShareOptions top_shares)
+    : consumed(Declare<prometheus::Counter>(registry,
+                                            "tradewatch_processor_records_consumed_total",
+                                            "Observation-topic records consumed.")
+                   .Add({})),
+      releases(Declare<prometheus::Counter>(registry, "tradewatch_processor_releases_total",
+                                            "Release markers processed (one per partition).")
+                   .Add({})),
+      latest_period(Declare<prometheus::Gauge>(registry, "tradewatch_processor_latest_period_yyyymm",
+                                               "Latest statistical month with data, yyyymm.")
+                        .Add({})),
+      last_release_timestamp(
+          Declare<prometheus::Gauge>(registry,
+                                     "tradewatch_processor_last_release_timestamp_seconds",
+                                     "Broker timestamp of the latest release marker processed.")
+              .Add({})),
+      release_latency(Declare<prometheus::Histogram>(
+                          registry, "tradewatch_processor_release_latency_seconds",
+                          "Release marker consumed to results delivered and offset committed.")
+                          .Add({}, LatencyBuckets())),
+      produced_(Declare<prometheus::Counter>(registry, "tradewatch_processor_records_produced_total",
+                                             "Records delivered, by topic.")),
+      rejected_(Declare<prometheus::Counter>(
+          registry, "tradewatch_processor_records_rejected_total",
+          "Observation-topic records sent to the dead-letter topic, by reason.")),
+      upserts_(Declare<prometheus::Counter>(
+          registry, "tradewatch_processor_upserts_total",
+          "Observations applied to the table, by outcome (inserted, replaced, duplicate, "
+          "conflict, stale).")),
+      lag_(Declare<prometheus::Gauge>(registry, "tradewatch_processor_consumer_lag_records",
+                                      "Records between the committed position and the end of "
+                                      "each assigned partition.")),
+      partner_share_(Declare<prometheus::Gauge>(
+          registry, "tradewatch_trade_partner_share",
+          "Trailing-twelve-month share of US imports of a product code from its top partners, "
+          "0..1, at the latest period.")),
+      top_shares_(std::move(top_shares)) {
+  top_shares_.partners = std::clamp(top_shares_.partners, 0, 20);
+}
+
+prometheus::Counter& ProcessorMetrics::Produced(const std::string& topic) {
+  return produced_.Add({{"topic", topic}});
+}
+
+prometheus::Counter& ProcessorMetrics::Rejected(const std::string& reason) {
+  return rejected_.Add({{"reason", reason}});
+}
+
+prometheus::Counter& ProcessorMetrics::Upserts(const std::string& outcome) {
+  return upserts_.Add({{"outcome", outcome}});
+}
+
+prometheus::Gauge& ProcessorMetrics::Lag(int32_t partition) {
+  auto it = lag_by_partition_.find(partition);
+  if (it != lag_by_partition_.end()) return *it->second;
+  prometheus::Gauge& gauge = lag_.Add({{"partition", std::to_string(partition)}});
+  lag_by_partition_[partition] = &gauge;
+  return gauge;
+}
+
+void ProcessorMetrics::RemoveLag(int32_t partition) {
+  auto it = lag_by_partition_.find(partition);
+  if (it == lag_by_partition_.end()) return;
+  lag_.Remove(it->second);
+  lag_by_partition_.erase(it);
+}
+
+void ProcessorMetrics::UpdateTopShares(const v1::PartnerShares& shares) {
+  if (shares.flow() != v1::FLOW_IMPORTS || shares.window().kind() != v1::WINDOW_KIND_T12M ||
+      shares.measure() != v1::MEASURE_GENERAL_IMPORTS ||
+      shares.classification() != v1::CLASSIFICATION_NAICS) {
+    return;
+  }
+  const std::string& code = shares.product_code();
+  if (std::find(top_shares_.codes.begin(), top_shares_.codes.end(), code) ==
+      top_shares_.codes.end()) {
+    return;
+  }
+  TopShares& top = top_by_code_[code];
+  const int32_t period = shares.window().end_period_yyyymm();
+  if (period < top.period) return;
+  top.period = period;
+  for (prometheus::Gauge* gauge : top.gauges) partner_share_.Remove(gauge);
+  top.gauges.clear();
+  int listed = 0;
+  for (const v1::PartnerShare& p : shares.partners()) {
+    if (listed == top_shares_.partners) break;
+    if (p.code() == "rest" || p.code() == "not_in_detail") continue;
+    prometheus::Gauge& gauge = partner_share_.Add({{"flow", "imports"},
+                                                   {"product_code", code},
+                                                   {"partner", p.code()},
+                                                   {"partner_name", p.name()},
+                                                   {"window", "t12m"}});
+    gauge.Set(p.share());
+    top.gauges.push_back(&gauge);
+    ++listed;
+  }
+}
+
+}  // namespace tradewatch::processors

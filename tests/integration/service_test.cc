@@ -1,0 +1,281 @@
+// The processing loop's guarantees on the embedded broker: restarts and reassignments give
+// byte-identical outputs, bad records go to the dead-letter topic without stopping anything, and
+// /metrics passes promtool.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+
+#include "common/kafka/partitioner.h"
+#include "common/record_keys.h"
+#include "ingest/observation_publisher.h"
+#include "tests/support/http_get.h"
+#include "tests/support/kafka_read.h"
+#include "tests/support/subprocess.h"
+#include "tools/demo.h"
+#include "tools/service.h"
+#include "tradewatch/v1/rejected.pb.h"
+
+namespace tradewatch::tools {
+namespace {
+
+namespace v1 = tradewatch::v1;
+using ::tradewatch::testing::ReadRecord;
+using ::tradewatch::testing::ReadTopic;
+
+std::unique_ptr<Service> StartTestService(const std::string& metrics_address = "") {
+  v1::ServiceConfig config;
+  if (metrics_address.empty()) {
+    config.mutable_metrics()->set_disabled(true);
+  } else {
+    config.mutable_metrics()->set_listen_address(metrics_address);
+  }
+  ApplyDefaults(&config);
+  auto service = StartService(config);
+  EXPECT_TRUE(service.ok()) << service.status();
+  return service.ok() ? *std::move(service) : nullptr;
+}
+
+// 3344 by country 2021-2025 and the 2024 334 family (both flows, so balances too).
+ReplayOptions SmallReplay() {
+  ReplayOptions replay;
+  replay.sources = {
+      {"census_naics_by_country/census_imports_naics_3344.csv", nullptr},
+      {"census_naics_by_country/census_exports_naics334family_by_country_2024_monthly.csv",
+       [](std::string_view code) { return code == "3344" || code == "3341"; }},
+  };
+  return replay;
+}
+
+// Outputs per (topic, partition), in offset order: key, value and event id.
+using Outputs = std::map<std::pair<std::string, int32_t>, std::vector<std::string>>;
+
+Outputs CollectOutputs(const Service& s) {
+  Outputs out;
+  const auto& topics = s.config.kafka().topics();
+  for (const v1::TopicConfig* t : {&topics.shares(), &topics.balance(), &topics.alerts()}) {
+    auto records = ReadTopic(s.kafka.client, TopicName(s.config.kafka(), *t));
+    EXPECT_TRUE(records.ok()) << records.status();
+    if (!records.ok()) continue;
+    for (const ReadRecord& r : *records) {
+      out[{t->name(), r.partition}].push_back(r.key + '\0' + r.value + '\0' +
+                                              r.header(kHeaderEventId));
+    }
+  }
+  return out;
+}
+
+size_t Count(const Outputs& outputs) {
+  size_t n = 0;
+  for (const auto& [tp, records] : outputs) n += records.size();
+  return n;
+}
+
+Outputs Baseline() {
+  auto service = StartTestService();
+  if (service == nullptr) return {};
+  auto result = ReplayDemoData(*service, SmallReplay());
+  EXPECT_TRUE(result.ok()) << result.status();
+  return CollectOutputs(*service);
+}
+
+TEST(ServiceTest, RestartFromCommittedOffsetsGivesByteIdenticalOutputs) {
+  const Outputs baseline = Baseline();
+  ASSERT_GT(Count(baseline), 1000u);
+
+  auto service = StartTestService();
+  ASSERT_NE(service, nullptr);
+  ReplayOptions first = SmallReplay();
+  first.release_count = 30;
+  ASSERT_TRUE(ReplayDemoData(*service, first).ok());
+  // A new loop in the same group: state and rule history rebuilt from the topic up to the
+  // committed offsets, then consumption resumes where the first one stopped.
+  ASSERT_TRUE(StartProcessor(*service).ok());
+  ReplayOptions second = SmallReplay();
+  second.first_release = 30;
+  auto rest = ReplayDemoData(*service, second);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  EXPECT_EQ(rest->releases, 30);
+  const Outputs restarted = CollectOutputs(*service);
+  EXPECT_EQ(Count(restarted), Count(baseline));
+  EXPECT_TRUE(restarted == baseline);
+}
+
+TEST(ServiceTest, ReassignmentToASecondGroupMemberGivesByteIdenticalOutputs) {
+  const Outputs baseline = Baseline();
+  ASSERT_GT(Count(baseline), 1000u);
+
+  auto service = StartTestService();
+  ASSERT_NE(service, nullptr);
+  ReplayOptions first = SmallReplay();
+  first.release_count = 20;
+  ASSERT_TRUE(ReplayDemoData(*service, first).ok());
+
+  // A second member joins: the group rebalances and partitions move to it, with their state
+  // rebuilt there. Both members poll while the rest of the data is replayed.
+  AlertingHook second_hook(service->rules,
+                           TopicName(service->config.kafka(), service->config.kafka().topics().alerts()),
+                           service->config.kafka().topics().alerts().partitions(), nullptr);
+  auto second = processors::StreamProcessor::Create(service->stream_options,
+                                                    service->producer.get(), &second_hook,
+                                                    nullptr);
+  ASSERT_TRUE(second.ok()) << second.status();
+  // Replay the remaining 40 releases without waiting on one member only.
+  ReplayOptions rest = SmallReplay();
+  rest.first_release = 20;
+  rest.wait_for_processor = false;
+  auto published = ReplayDemoData(*service, rest);
+  ASSERT_TRUE(published.ok()) << published.status();
+  const int64_t before = service->processor->markers_processed();
+  const int64_t expected = 6 * 40;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  bool both_had_partitions = false;
+  while (service->processor->markers_processed() - before + (*second)->markers_processed() <
+             expected &&
+         std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(service->processor->Poll(20).ok());
+    ASSERT_TRUE((*second)->Poll(20).ok());
+    both_had_partitions |= !service->processor->assigned().empty() && !(*second)->assigned().empty();
+  }
+  EXPECT_TRUE(both_had_partitions);
+  EXPECT_EQ(service->processor->markers_processed() - before + (*second)->markers_processed(),
+            expected);
+  EXPECT_GT((*second)->markers_processed(), 0);
+  const Outputs reassigned = CollectOutputs(*service);
+  EXPECT_EQ(Count(reassigned), Count(baseline));
+  EXPECT_TRUE(reassigned == baseline);
+  ASSERT_TRUE((*second)->Close().ok());
+}
+
+TEST(ServiceTest, BadRecordsGoToTheDeadLetterTopicAndNothingElseIsLost) {
+  auto service = StartTestService();
+  ASSERT_NE(service, nullptr);
+  const auto topics = service->publish_topics();
+  std::vector<std::string> sent;
+  auto send = [&](int32_t partition, std::string value) {
+    sent.push_back(value);
+    OutgoingRecord r;
+    r.topic = topics.observations;
+    r.partition = partition;
+    r.key = "bad";
+    r.value = std::move(value);
+    ASSERT_TRUE(service->producer->Send(std::move(r)).ok());
+  };
+  v1::TradeObservation good;
+  good.set_flow(v1::FLOW_IMPORTS);
+  good.set_measure(v1::MEASURE_GENERAL_IMPORTS);
+  good.set_classification(v1::CLASSIFICATION_NAICS);
+  good.set_product_code("3344");
+  good.set_partner_code("5830");
+  good.set_partner_kind(v1::PARTNER_KIND_COUNTRY);
+  good.set_period_yyyymm(202501);
+  good.set_value_usd(1000);
+  good.set_vintage(1);
+  const int32_t p = kafka::PartitionFor(ProductPartitionKey(v1::CLASSIFICATION_NAICS, "3344"),
+                                        topics.observation_partitions);
+  auto event_of = [](const v1::TradeObservation& o) {
+    v1::TradeEvent e;
+    *e.mutable_observation() = o;
+    return e.SerializeAsString();
+  };
+  send(p, "\xff\xff not protobuf");
+  send(p, v1::TradeEvent().SerializeAsString());  // neither observation nor marker
+  v1::TradeObservation no_flow = good;
+  no_flow.set_flow(v1::FLOW_UNSPECIFIED);
+  send(p, event_of(no_flow));
+  v1::TradeObservation bad_period = good;
+  bad_period.set_period_yyyymm(202513);
+  send(p, event_of(bad_period));
+  v1::TradeObservation long_code = good;
+  long_code.set_product_code("334413999");
+  send(p, event_of(long_code));
+  v1::TradeObservation no_partner = good;
+  no_partner.set_partner_code("");
+  send(p, event_of(no_partner));
+  send(p, event_of(good));
+  sent.pop_back();  // the good one is not a dead letter
+  for (int32_t q = 0; q < topics.observation_partitions; ++q) {
+    v1::ReleaseMarker marker;
+    marker.set_release_id("2025-01");
+    marker.set_vintage(1);
+    marker.set_through_period_yyyymm(202501);
+    ASSERT_TRUE(
+        service->producer->Send(ingest::ReleaseMarkerRecord(topics.observations, q, marker)).ok());
+  }
+  ASSERT_TRUE(service->producer->Flush(10000).ok());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (service->processor->markers_processed() < topics.observation_partitions &&
+         std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(service->processor->Poll(50).ok());
+  }
+  ASSERT_EQ(service->processor->markers_processed(), topics.observation_partitions);
+
+  auto dead = ReadTopic(service->kafka.client, topics.deadletter);
+  ASSERT_TRUE(dead.ok()) << dead.status();
+  std::vector<std::string> reasons;
+  for (const ReadRecord& r : *dead) {
+    v1::RejectedRecord reject;
+    ASSERT_TRUE(reject.ParseFromString(r.value));
+    reasons.push_back(r.header(kHeaderReason));
+    // The message names where the record was: topic/partition@offset.
+    EXPECT_NE(reject.message().find(topics.observations + "/" + std::to_string(p) + "@"),
+              std::string::npos)
+        << reject.message();
+    EXPECT_EQ(reject.position().source(), r.header(kHeaderSource));
+    ASSERT_LT(reasons.size(), sent.size() + 1);
+    EXPECT_EQ(reject.raw(), sent[reasons.size() - 1]);  // the raw bytes, for replay after a fix
+  }
+  EXPECT_EQ(reasons, (std::vector<std::string>{"malformed_record", "malformed_record",
+                                                "unknown_flow", "bad_period",
+                                                "malformed_product_code", "unknown_partner"}));
+
+  // The good observation still made its results.
+  auto shares = ReadTopic(service->kafka.client,
+                          TopicName(service->config.kafka(), service->config.kafka().topics().shares()));
+  ASSERT_TRUE(shares.ok());
+  bool month = false;
+  for (const ReadRecord& r : *shares) month |= r.key == "imports/general_imports/naics/3344/month/202501";
+  EXPECT_TRUE(month);
+}
+
+TEST(ServiceTest, MetricsEndpointOnAnEphemeralPortPassesPromtool) {
+  const std::string promtool = ::tradewatch::testing::FindProgram("promtool");
+  ASSERT_FALSE(promtool.empty()) << "promtool is missing: scripts/bootstrap --services installs it";
+  auto service = StartTestService("127.0.0.1:0");
+  ASSERT_NE(service, nullptr);
+  ASSERT_TRUE(ReplayDemoData(*service, SmallReplay()).ok());
+  const int port = service->exposer->GetListeningPorts().front();
+  ASSERT_GT(port, 0);
+  auto body = ::tradewatch::testing::HttpGet(port, "/metrics");
+  ASSERT_TRUE(body.ok()) << body.status();
+
+  const std::string file = std::filesystem::temp_directory_path() /
+                           ("tradewatch-metrics-" + std::to_string(getpid()) + ".txt");
+  std::ofstream(file) << *body;
+  auto [code, out] = ::tradewatch::testing::RunProgram(
+      {"sh", "-c", promtool + " check metrics < " + file});
+  std::filesystem::remove(file);
+  EXPECT_EQ(code, 0) << out;
+
+  auto value_of = [&](const std::string& series) -> double {
+    std::smatch m;
+    std::regex re("(^|\n)" + series + " ([0-9.e+-]+)");
+    if (!std::regex_search(*body, m, re)) return -1;
+    return std::stod(m[2]);
+  };
+  EXPECT_EQ(value_of("tradewatch_processor_releases_total"), 6 * 60);
+  EXPECT_EQ(value_of("tradewatch_processor_latest_period_yyyymm"), 202512);
+  EXPECT_GT(value_of("tradewatch_processor_records_consumed_total"), 10000);
+  EXPECT_NE(body->find("tradewatch_alert_active{"), std::string::npos);
+  EXPECT_NE(body->find("rule=\"TaiwanSemiconductorImportShareHigh\""), std::string::npos);
+  EXPECT_NE(body->find("tradewatch_trade_partner_share{"), std::string::npos);
+  EXPECT_NE(body->find("partner=\"5830\""), std::string::npos);
+  EXPECT_NE(body->find("tradewatch_processor_release_latency_seconds_bucket"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tradewatch::tools

@@ -1,0 +1,145 @@
+#include "tools/service.h"
+
+#include <exception>
+#include <utility>
+
+#include "common/logging.h"
+#include "common/status_macros.h"
+#include "fmt/format.h"
+#include "tools/reference_data.h"
+#include "alerts/rule_validation.h"
+#include "tools/rules_command.h"
+
+namespace tradewatch::tools {
+
+namespace v1 = tradewatch::v1;
+
+absl::StatusOr<v1::ServiceConfig> LoadConfigWithOverrides(const std::string& path,
+                                                          const ServiceOverrides& overrides) {
+  TW_ASSIGN_OR_RETURN(v1::ServiceConfig config, LoadServiceConfig(path));
+  if (!overrides.brokers.empty()) config.mutable_kafka()->set_brokers(overrides.brokers);
+  if (!overrides.metrics_address.empty()) {
+    config.mutable_metrics()->set_listen_address(overrides.metrics_address);
+  }
+  if (overrides.no_metrics) config.mutable_metrics()->set_disabled(true);
+  if (!overrides.group_id.empty()) config.mutable_kafka()->set_group_id(overrides.group_id);
+  if (!overrides.rule_files.empty()) {
+    config.clear_rule_files();
+    for (const std::string& f : overrides.rule_files) config.add_rule_files(f);
+  }
+  TW_RETURN_IF_ERROR(ValidateServiceConfig(config));
+  return config;
+}
+
+Service::~Service() {
+  // The loop leaves its group before the producer it flushes into goes away.
+  processor.reset();
+  if (producer) {
+    if (auto s = producer->Flush(10000); !s.ok()) Logger("kafka")->warn("{}", std::string(s.message()));
+  }
+}
+
+std::string Service::metrics_url() const {
+  if (!exposer) return "";
+  const std::string& address = config.metrics().listen_address();
+  std::string host = address.substr(0, address.rfind(':'));
+  return fmt::format("http://{}:{}/metrics", host, exposer->GetListeningPorts().front());
+}
+
+ingest::PublishTopics Service::publish_topics() const {
+  ingest::PublishTopics topics;
+  topics.observations = TopicName(config.kafka(), config.kafka().topics().observations());
+  topics.deadletter = TopicName(config.kafka(), config.kafka().topics().deadletter());
+  auto partitions = producer->PartitionCount(topics.observations);
+  topics.observation_partitions =
+      partitions.ok() ? *partitions : config.kafka().topics().observations().partitions();
+  return topics;
+}
+
+absl::StatusOr<std::unique_ptr<Service>> StartIngestSide(v1::ServiceConfig config) {
+  auto service = std::make_unique<Service>();
+  service->config = std::move(config);
+  TW_ASSIGN_OR_RETURN(service->kafka, ConnectKafka(service->config, /*ensure_topics=*/true));
+  TW_ASSIGN_OR_RETURN(service->producer, kafka::KafkaProducer::Create(service->kafka.client));
+  const std::string countries_path = service->config.processor().countries_file().empty()
+                                         ? DefaultCountriesPath()
+                                         : service->config.processor().countries_file();
+  TW_ASSIGN_OR_RETURN(service->countries, LoadCountries(countries_path));
+  TW_ASSIGN_OR_RETURN(service->regions, LoadRegions(service->config.processor().regions_file()));
+  return service;
+}
+
+absl::StatusOr<std::unique_ptr<Service>> StartService(v1::ServiceConfig config) {
+  TW_ASSIGN_OR_RETURN(std::unique_ptr<Service> service, StartIngestSide(std::move(config)));
+  Service& s = *service;
+  const v1::ServiceConfig& c = s.config;
+  TW_ASSIGN_OR_RETURN(s.rules, LoadRules({c.rule_files().begin(), c.rule_files().end()},
+                                         alerts::RegionNames(s.regions)));
+
+  s.registry = std::make_shared<prometheus::Registry>();
+  processors::TopShareOptions top;
+  top.codes.assign(c.metrics().top_share_codes().begin(), c.metrics().top_share_codes().end());
+  top.partners = c.metrics().top_share_partners();
+  s.processor_metrics = std::make_unique<processors::ProcessorMetrics>(*s.registry, top);
+  s.alert_metrics = std::make_unique<alerts::AlertMetrics>(*s.registry);
+  if (!c.metrics().disabled()) {
+    try {  // civetweb reports a port it cannot bind by exception
+      s.exposer = std::make_unique<prometheus::Exposer>(c.metrics().listen_address());
+    } catch (const std::exception& e) {
+      return absl::UnavailableError(fmt::format("metrics.listen_address {}: cannot listen: {}",
+                                                c.metrics().listen_address(), e.what()));
+    }
+    s.exposer->RegisterCollectable(s.registry);
+    Logger("metrics")->info("serving {}", s.metrics_url());
+  }
+
+  TW_RETURN_IF_ERROR(StartProcessor(s));
+  return service;
+}
+
+absl::Status StartProcessor(Service& s) {
+  s.processor.reset();
+  const v1::ServiceConfig& c = s.config;
+  const v1::KafkaConfig& k = c.kafka();
+  const std::string alerts_topic = TopicName(k, k.topics().alerts());
+  TW_ASSIGN_OR_RETURN(int32_t alert_partitions, s.producer->PartitionCount(alerts_topic));
+  s.hook = std::make_unique<AlertingHook>(s.rules, alerts_topic, alert_partitions,
+                                          s.alert_metrics.get());
+
+  processors::StreamOptions options;
+  options.client = s.kafka.client;
+  options.group_id = k.group_id();
+  options.topics.observations = TopicName(k, k.topics().observations());
+  options.topics.shares = TopicName(k, k.topics().shares());
+  TW_ASSIGN_OR_RETURN(options.topics.shares_partitions,
+                      s.producer->PartitionCount(options.topics.shares));
+  options.topics.balance = TopicName(k, k.topics().balance());
+  TW_ASSIGN_OR_RETURN(options.topics.balance_partitions,
+                      s.producer->PartitionCount(options.topics.balance));
+  options.topics.deadletter = TopicName(k, k.topics().deadletter());
+  const v1::ProcessorConfig& p = c.processor();
+  options.processor.top_n = p.top_n();
+  options.processor.windows.clear();
+  for (int kind : p.windows()) options.processor.windows.push_back(static_cast<v1::WindowKind>(kind));
+  options.processor.coverage_threshold = p.coverage_threshold();
+  options.processor.regions = &s.regions;
+  options.processor.namer = MakeNamer(s.countries);
+  options.processor.imports_measure = p.imports_measure();
+  if (s.kafka.embedded) {
+    // The mock broker holds a rebalance for session.timeout.ms - 1 s: keep it short (and the
+    // heartbeat below it) so that a joining member gets partitions in seconds.
+    // It also answers an empty fetch only after fetch.wait.max.ms, even when data arrives
+    // meanwhile (a real broker answers as soon as data is there): a release would wait that long.
+    options.member_properties = {{"session.timeout.ms", "6000"},
+                                 {"heartbeat.interval.ms", "500"},
+                                 {"fetch.wait.max.ms", "10"}};
+  }
+  s.stream_options = options;
+  TW_ASSIGN_OR_RETURN(s.processor,
+                      processors::StreamProcessor::Create(std::move(options), s.producer.get(),
+                                                          s.hook.get(),
+                                                          s.processor_metrics.get()));
+  return absl::OkStatus();
+}
+
+}  // namespace tradewatch::tools
