@@ -255,6 +255,11 @@ absl::StatusOr<ReplayResult> ReplayDemoData(Service& service, const ReplayOption
     fmt::print(options.timeline, "\n{:<7}  {:<8}  {:<40}  {:<6} {:<5}  {:<26}  {}\n", "period",
                "state", "rule", "code", "window", "partner or region", "value");
   }
+  // The listener captures this call's locals: it is removed on every way out.
+  struct ListenerReset {
+    AlertingHook* hook;
+    ~ListenerReset() { hook->set_listener(nullptr); }
+  } reset{service.hook.get()};
   service.hook->set_listener([&](const v1::AlertEvent& event) {
     result.alerts.push_back(event);
     if (options.timeline != nullptr) {

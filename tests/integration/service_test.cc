@@ -152,8 +152,8 @@ TEST(ServiceTest, ReassignmentToASecondGroupMemberGivesByteIdenticalOutputs) {
   while (service->processor->markers_processed() - before + (*second)->markers_processed() <
              expected &&
          std::chrono::steady_clock::now() < deadline) {
-    ASSERT_TRUE(service->processor->Poll(20).ok());
-    ASSERT_TRUE((*second)->Poll(20).ok());
+    ASSERT_TRUE(service->processor->Poll(1).ok());
+    ASSERT_TRUE((*second)->Poll(1).ok());
     both_had_partitions |= !service->processor->assigned().empty() && !(*second)->assigned().empty();
   }
   EXPECT_TRUE(both_had_partitions);
