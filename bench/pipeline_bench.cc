@@ -1,8 +1,9 @@
 // Observations per second through the streaming pipeline on the embedded broker (librdkafka's
 // in-process mock cluster), as `tradewatch demo` runs it: ObservationPublisher -> KafkaProducer
-// -> observation topic -> StreamProcessor (parse, upsert, shares and balances of every changed
-// series, window and period, the rule engine, results produced, flushed and the marker committed),
-// and the same records read by a bare librdkafka consumer for comparison.
+// -> observation topic -> StreamProcessor (parse, upsert, then per release marker the shares and
+// balances of every changed series, window and period, the rule engine, results produced and
+// flushed, the marker's offset committed), and the same records read by a bare librdkafka
+// consumer for comparison.
 //
 // Input, read once before any benchmark runs: every observation CensusReader delivers for the real
 // 2024 NAICS 2-4 digit imports and exports by country (../shared/data, found through
@@ -10,23 +11,24 @@
 //
 // - BM_PipelineThroughEmbeddedBroker: per iteration a fresh service (embedded broker, topics,
 //   producer, processor joined to its group; not timed), then, timed: publish everything and
-//   FinishRelease (markers and producer flush), then poll the processor until it has closed the
+//   FinishRelease (markers, producer flush), then poll the processor until it has closed the
 //   release on every partition. Sequential, as ReplayDemoData does it: the processor's consumer
-//   thread already fetches (but nothing is processed) while the release is being published.
-// - BM_ProcessorOnFilledTopic: the release already on the topic; per iteration a new processor
-//   (a fresh group, so it reads from the beginning into fresh state) is joined (not timed), then
-//   timed from its assignment until it has closed the release on every partition: the processor
-//   alone over a full topic, what the bare consumer below reads.
+//   thread prefetches (nothing is processed) while the release is being published.
+// - BM_ProcessorOnFilledTopic: the release already on the topic; per iteration a new processor in
+//   a new group (no committed offsets: it consumes from the beginning into fresh state), joined
+//   untimed, then timed from its assignment until it has closed the release on every partition.
 // - BM_BareConsumerOnEmbeddedBroker: the same topic read by KafkaConsumer::CreateReader assigned
 //   to every partition from the beginning, counting records only: the mock's physical limit.
 //
+// Each runs twice: with the consumer settings the service uses today ("defaults"), and with a
+// prefetch queue large enough to hold the whole release ("prefetch_1M"; see kPrefetchWholeRelease).
 // Every figure is wall-clock time (UseRealTime): librdkafka's threads do much of the work.
 #include <benchmark/benchmark.h>
 
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -52,6 +54,7 @@ namespace {
 
 namespace v1 = tradewatch::v1;
 using Clock = std::chrono::steady_clock;
+using Properties = std::map<std::string, std::string>;
 
 const std::string kDataDir = std::string(TRADEWATCH_SOURCE_DIR) + "/../shared/data/";
 const std::string kCountriesFile =
@@ -64,6 +67,15 @@ constexpr int32_t kThroughPeriod = 202412;
 // A release that has not closed by then has stalled: fail instead of hanging the run.
 constexpr auto kReleaseDeadline = std::chrono::seconds(300);
 constexpr auto kJoinDeadline = std::chrono::seconds(60);
+
+// librdkafka 2.0.2 stops fetching once the consumer's prefetch queue holds queued.min.messages
+// (100,000) messages or queued.max.messages.kbytes, and looks again only on its broker thread's
+// next 1 s wake-up (fetch.queue.backoff.ms, which makes that wait configurable, came in 2.2.0).
+// A processor that drains 100,000 records in well under a second then idles for the rest of it.
+// These thresholds hold the whole release (434,484 records, about 68 MB as librdkafka counts
+// them), so the queue never fills. Added to the processor's group member and the bare reader.
+const Properties kPrefetchWholeRelease = {{"queued.min.messages", "1000000"},
+                                          {"queued.max.messages.kbytes", "262144"}};
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
@@ -96,20 +108,22 @@ v1::ServiceConfig BenchConfig() {
   v1::ServiceConfig config;
   config.mutable_metrics()->set_disabled(true);
   config.mutable_processor()->set_countries_file(kCountriesFile);
-  if (const char* env = std::getenv("TW_BENCH_PROPS")) {
-    std::string all = env;
-    size_t pos = 0;
-    while (pos < all.size()) {
-      size_t comma = all.find(',', pos);
-      if (comma == std::string::npos) comma = all.size();
-      std::string kv = all.substr(pos, comma - pos);
-      size_t eq = kv.find('=');
-      (*config.mutable_kafka()->mutable_properties())[kv.substr(0, eq)] = kv.substr(eq + 1);
-      pos = comma + 1;
-    }
-  }
   ApplyDefaults(&config);
   return config;
+}
+
+// Replaces the service's processor (created by StartService or StartProcessor, not yet polled, so
+// not yet a group member) by one whose group member also has `extra` properties. Nothing to do
+// when `extra` is empty: the processor stays exactly as the service builds it.
+absl::Status TuneProcessor(Service& s, const Properties& extra) {
+  if (extra.empty()) return absl::OkStatus();
+  processors::StreamOptions options = s.stream_options;
+  for (const auto& [name, value] : extra) options.member_properties[name] = value;
+  s.processor.reset();
+  TW_ASSIGN_OR_RETURN(s.processor,
+                      processors::StreamProcessor::Create(std::move(options), s.producer.get(),
+                                                          s.hook.get(), s.processor_metrics.get()));
+  return absl::OkStatus();
 }
 
 // Polls the processor until its group has assigned it every observation partition.
@@ -117,9 +131,9 @@ absl::Status WaitForAssignment(processors::StreamProcessor& processor, int32_t p
   const auto deadline = Clock::now() + kJoinDeadline;
   while (static_cast<int32_t>(processor.assigned().size()) < partitions) {
     if (Clock::now() > deadline) {
-      return absl::DeadlineExceededError(fmt::format(
-          "the processor was assigned {} of {} partitions within {} s",
-          processor.assigned().size(), partitions, kJoinDeadline.count()));
+      return absl::DeadlineExceededError(
+          fmt::format("the processor was assigned {} of {} partitions within {} s",
+                      processor.assigned().size(), partitions, kJoinDeadline.count()));
     }
     TW_RETURN_IF_ERROR(processor.Poll(10));
   }
@@ -129,23 +143,14 @@ absl::Status WaitForAssignment(processors::StreamProcessor& processor, int32_t p
 // Polls the processor until it has closed `expected` release markers (the demo's wait).
 absl::Status WaitForMarkers(processors::StreamProcessor& processor, int64_t expected) {
   const auto deadline = Clock::now() + kReleaseDeadline;
-  const auto t0 = Clock::now();
-  int64_t last_markers = processor.markers_processed();
-  int64_t polls = 0;
   while (processor.markers_processed() < expected) {
-    ++polls;
-    if (processor.markers_processed() != last_markers) {
-      last_markers = processor.markers_processed();
-      std::fprintf(stderr, "DBG marker %ld at %.3f s after %ld polls\n", (long)last_markers, Seconds(Clock::now() - t0), (long)polls);
-    }
     if (Clock::now() > deadline) {
-      return absl::DeadlineExceededError(fmt::format(
-          "the processor closed {} of {} release markers within {} s",
-          processor.markers_processed(), expected, kReleaseDeadline.count()));
+      return absl::DeadlineExceededError(
+          fmt::format("the processor closed {} of {} release markers within {} s",
+                      processor.markers_processed(), expected, kReleaseDeadline.count()));
     }
     TW_RETURN_IF_ERROR(processor.Poll(50));
   }
-  std::fprintf(stderr, "DBG done at %.3f s after %ld polls\n", Seconds(Clock::now() - t0), (long)polls);
   return absl::OkStatus();
 }
 
@@ -158,8 +163,8 @@ absl::Status PublishRelease(Service& service, const std::vector<v1::TradeObserva
 }
 
 // What the processor's metrics count, read before and after a measured stretch: sanity checks
-// that every iteration did the same work, and the time from a marker's arrival to its commit
-// (the partition's results computed, produced and flushed, the offset committed).
+// that every iteration did the same work, and the time from a marker's arrival to its commit (the
+// partition's results computed, produced and flushed, the offset committed).
 struct ProcessorCounts {
   double consumed = 0;
   double inserted = 0;
@@ -182,21 +187,16 @@ struct ProcessorCounts {
     return c;
   }
   ProcessorCounts operator-(const ProcessorCounts& o) const {
-    return {consumed - o.consumed,           inserted - o.inserted,
-            shares_produced - o.shares_produced, balances_produced - o.balances_produced,
-            markers - o.markers,             marker_seconds - o.marker_seconds};
+    ProcessorCounts d;
+    d.consumed = consumed - o.consumed;
+    d.inserted = inserted - o.inserted;
+    d.shares_produced = shares_produced - o.shares_produced;
+    d.balances_produced = balances_produced - o.balances_produced;
+    d.markers = markers - o.markers;
+    d.marker_seconds = marker_seconds - o.marker_seconds;
+    return d;
   }
 };
-
-// Counters of the last iteration's processor work (every iteration does the same).
-void SetProcessorCounters(benchmark::State& state, const ProcessorCounts& c) {
-  state.counters["consumed"] = c.consumed;
-  state.counters["inserted"] = c.inserted;
-  state.counters["shares_out"] = c.shares_produced;
-  state.counters["balances_out"] = c.balances_produced;
-  state.counters["markers"] = c.markers;
-  state.counters["marker_close_ms"] = c.markers > 0 ? 1000.0 * c.marker_seconds / c.markers : 0;
-}
 
 void SetObservationCounters(benchmark::State& state, const Corpus& corpus) {
   const auto n = static_cast<int64_t>(corpus.observations.size());
@@ -205,16 +205,33 @@ void SetObservationCounters(benchmark::State& state, const Corpus& corpus) {
   state.counters["rejected_rows"] = static_cast<double>(corpus.rejects);
 }
 
-#define BENCH_CHECK_OK(expr)                                              \
-  if (absl::Status status_ = (expr); !status_.ok()) {                     \
-    state.SkipWithError(std::string(status_.message()).c_str());          \
-    break;                                                                \
+// `last`: the last iteration's counts (every iteration does the same work); `close_seconds`: the
+// markers' close time summed over all iterations.
+void SetProcessorCounters(benchmark::State& state, const ProcessorCounts& last,
+                          double close_seconds) {
+  const double iterations = static_cast<double>(state.iterations());
+  state.counters["consumed"] = last.consumed;
+  state.counters["inserted"] = last.inserted;
+  state.counters["shares_out"] = last.shares_produced;
+  state.counters["balances_out"] = last.balances_produced;
+  state.counters["markers"] = last.markers;
+  // Per iteration: all markers' close time (they are closed one after another on the poll thread).
+  state.counters["marker_close_s"] = close_seconds / iterations;
+}
+
+// Skips the benchmark with `expr`'s error and leaves the iteration loop.
+#define BENCH_CHECK_OK(expr)                                     \
+  if (absl::Status status_ = (expr); !status_.ok()) {            \
+    state.SkipWithError(std::string(status_.message()).c_str()); \
+    break;                                                       \
   }
 
 // Publish then process one release on a fresh service per iteration, as the demo does.
-void BM_PipelineThroughEmbeddedBroker(benchmark::State& state, const Corpus* corpus) {
+void BM_PipelineThroughEmbeddedBroker(benchmark::State& state, const Corpus* corpus,
+                                      const Properties* tuning) {
   double publish_s = 0;
   double process_s = 0;
+  double close_s = 0;
   ProcessorCounts counts;
   int64_t vintage = 0;
   for (auto _ : state) {
@@ -222,6 +239,7 @@ void BM_PipelineThroughEmbeddedBroker(benchmark::State& state, const Corpus* cor
     auto service = StartService(BenchConfig());
     BENCH_CHECK_OK(service.status());
     Service& s = **service;
+    BENCH_CHECK_OK(TuneProcessor(s, *tuning));
     const int32_t partitions = s.publish_topics().observation_partitions;
     BENCH_CHECK_OK(WaitForAssignment(*s.processor, partitions));
     ++vintage;
@@ -244,12 +262,13 @@ void BM_PipelineThroughEmbeddedBroker(benchmark::State& state, const Corpus* cor
     publish_s += Seconds(published - started);
     process_s += Seconds(processed - published);
     counts = ProcessorCounts::Of(s) - before;
+    close_s += counts.marker_seconds;
     service->reset();  // leaves the group, stops the embedded broker
     state.ResumeTiming();
   }
   if (state.error_occurred()) return;
   SetObservationCounters(state, *corpus);
-  SetProcessorCounters(state, counts);
+  SetProcessorCounters(state, counts, close_s);
   const double n = static_cast<double>(corpus->observations.size()) *
                    static_cast<double>(state.iterations());
   const double iterations = static_cast<double>(state.iterations());
@@ -260,13 +279,13 @@ void BM_PipelineThroughEmbeddedBroker(benchmark::State& state, const Corpus* cor
 }
 
 // One service with the release already on its observation topic, published after its own
-// processor left (so nothing consumed it), shared by the two benchmarks that read it. Filled on
-// first use, so a --benchmark_filter that skips both skips the filling too.
+// processor was dropped unpolled (so nothing consumed it), shared by the benchmarks that read
+// it. Filled on first use, so a --benchmark_filter that skips them skips the filling too.
 class FilledTopic {
  public:
   explicit FilledTopic(const Corpus* corpus) : corpus_(corpus) {}
 
-  // The service, its topic filled; null (and SkipWithError) when that failed.
+  // The service, its topic filled; null (and SkipWithError) when filling failed.
   Service* Get(benchmark::State& state) {
     if (!service_ && status_.ok()) status_ = Fill();
     if (!status_.ok()) {
@@ -277,14 +296,16 @@ class FilledTopic {
   }
   int32_t partitions() const { return partitions_; }
   // Observations plus one marker per partition.
-  int64_t records() const { return static_cast<int64_t>(corpus_->observations.size()) + partitions_; }
+  int64_t records() const {
+    return static_cast<int64_t>(corpus_->observations.size()) + partitions_;
+  }
 
  private:
   absl::Status Fill() {
     // StartService, not StartIngestSide: the processors started later get the same rules and
     // metrics as in the pipeline benchmark.
     TW_ASSIGN_OR_RETURN(service_, StartService(BenchConfig()));
-    service_->processor.reset();  // it never polled: it never joined
+    service_->processor.reset();  // never polled: never joined
     partitions_ = service_->publish_topics().observation_partitions;
     return PublishRelease(*service_, corpus_->observations, "bench-1", 1);
   }
@@ -295,18 +316,19 @@ class FilledTopic {
   int32_t partitions_ = 0;
 };
 
-// The processor alone over the full topic: a new group (no committed offsets: it consumes from
-// the beginning into fresh state) per iteration, timed from its assignment.
-void BM_ProcessorOnFilledTopic(benchmark::State& state, const Corpus* corpus,
-                               FilledTopic* filled) {
+// The processor alone over the full topic: a new group per iteration, timed from its assignment.
+void BM_ProcessorOnFilledTopic(benchmark::State& state, const Corpus* corpus, FilledTopic* filled,
+                               const Properties* tuning) {
   Service* s = filled->Get(state);
   if (s == nullptr) return;
   ProcessorCounts counts;
+  double close_s = 0;
   int group = 0;
   for (auto _ : state) {
     state.PauseTiming();
     s->config.mutable_kafka()->set_group_id(fmt::format("bench-processor-{}", ++group));
     BENCH_CHECK_OK(StartProcessor(*s));
+    BENCH_CHECK_OK(TuneProcessor(*s, *tuning));
     BENCH_CHECK_OK(WaitForAssignment(*s->processor, filled->partitions()));
     const ProcessorCounts before = ProcessorCounts::Of(*s);
     state.ResumeTiming();
@@ -315,20 +337,21 @@ void BM_ProcessorOnFilledTopic(benchmark::State& state, const Corpus* corpus,
 
     state.PauseTiming();
     counts = ProcessorCounts::Of(*s) - before;
+    close_s += counts.marker_seconds;
     s->processor.reset();  // leaves the group
     state.ResumeTiming();
   }
   if (state.error_occurred()) return;
   SetObservationCounters(state, *corpus);
-  SetProcessorCounters(state, counts);
+  SetProcessorCounters(state, counts, close_s);
 }
 
 // Every record of the full topic through a bare reader assigned to every partition from the
-// beginning; the records are counted, nothing else. Same consumer defaults as the processor's
-// group member (KafkaConsumer's, plus the fetch.wait.max.ms the service sets on the embedded
-// broker).
+// beginning, counted and nothing else. Same consumer settings as the processor's group member:
+// KafkaConsumer's defaults, the fetch.wait.max.ms the service sets on the embedded broker, and
+// `tuning`.
 void BM_BareConsumerOnEmbeddedBroker(benchmark::State& state, const Corpus* corpus,
-                                     FilledTopic* filled) {
+                                     FilledTopic* filled, const Properties* tuning) {
   const Service* s = filled->Get(state);
   if (s == nullptr) return;
   const std::string topic = s->publish_topics().observations;
@@ -336,6 +359,7 @@ void BM_BareConsumerOnEmbeddedBroker(benchmark::State& state, const Corpus* corp
   for (const auto& [name, value] : s->stream_options.member_properties) {
     if (name.rfind("fetch.", 0) == 0) client.properties[name] = value;
   }
+  for (const auto& [name, value] : *tuning) client.properties[name] = value;
   std::vector<kafka::TopicPartition> all;
   for (int32_t p = 0; p < filled->partitions(); ++p) {
     all.push_back({topic, p, kafka::kOffsetBeginning});
@@ -361,9 +385,9 @@ void BM_BareConsumerOnEmbeddedBroker(benchmark::State& state, const Corpus* corp
         ++records;
         bytes += static_cast<int64_t>((*record)->key().size() + (*record)->value().size());
       } else if (Clock::now() > deadline) {
-        status = absl::DeadlineExceededError(fmt::format(
-            "the reader read {} of {} records within {} s", records, filled->records(),
-            kReleaseDeadline.count()));
+        status = absl::DeadlineExceededError(
+            fmt::format("the reader read {} of {} records within {} s", records,
+                        filled->records(), kReleaseDeadline.count()));
       }
     }
     BENCH_CHECK_OK(status);
@@ -374,11 +398,11 @@ void BM_BareConsumerOnEmbeddedBroker(benchmark::State& state, const Corpus* corp
   }
   if (state.error_occurred()) return;
   SetObservationCounters(state, *corpus);
-  state.SetBytesProcessed(state.iterations() * bytes);
+  state.SetBytesProcessed(state.iterations() * bytes);  // keys and values
   state.counters["records"] = static_cast<double>(records);
-  state.counters["records/s"] = benchmark::Counter(
-      static_cast<double>(records) * static_cast<double>(state.iterations()),
-      benchmark::Counter::kIsRate);
+  state.counters["records/s"] =
+      benchmark::Counter(static_cast<double>(records) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate);
 }
 
 #undef BENCH_CHECK_OK
@@ -391,8 +415,8 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   // Lifecycle lines (broker started, group joined, partitions assigned) every iteration would
-  // bury the table.
-  tradewatch::SetLogLevel(std::getenv("TW_BENCH_LOG") ? std::getenv("TW_BENCH_LOG") : "warn");
+  // bury the table; warnings and errors still print.
+  tradewatch::SetLogLevel("warn");
   auto corpus = t::LoadCorpus();
   if (!corpus.ok()) {
     std::fprintf(stderr, "cannot load benchmark data: %s\n",
@@ -400,22 +424,28 @@ int main(int argc, char** argv) {
     return 1;
   }
   const t::Corpus* c = corpus->get();
-  benchmark::RegisterBenchmark("BM_PipelineThroughEmbeddedBroker/imports_exports_2024",
-                               t::BM_PipelineThroughEmbeddedBroker, c)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime()
-      ->Iterations(3);
   t::FilledTopic filled(c);
-  benchmark::RegisterBenchmark("BM_ProcessorOnFilledTopic/imports_exports_2024",
-                               t::BM_ProcessorOnFilledTopic, c, &filled)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime()
-      ->Iterations(3);
-  benchmark::RegisterBenchmark("BM_BareConsumerOnEmbeddedBroker/imports_exports_2024",
-                               t::BM_BareConsumerOnEmbeddedBroker, c, &filled)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime()
-      ->Iterations(3);
+  static const t::Properties kDefaults;
+  const std::pair<const char*, const t::Properties*> tunings[] = {
+      {"defaults", &kDefaults}, {"prefetch_1M", &t::kPrefetchWholeRelease}};
+  for (const auto& [name, tuning] : tunings) {
+    const std::string suffix = fmt::format("/imports_exports_2024/{}", name);
+    benchmark::RegisterBenchmark(("BM_PipelineThroughEmbeddedBroker" + suffix).c_str(),
+                                 t::BM_PipelineThroughEmbeddedBroker, c, tuning)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime()
+        ->Iterations(3);
+    benchmark::RegisterBenchmark(("BM_ProcessorOnFilledTopic" + suffix).c_str(),
+                                 t::BM_ProcessorOnFilledTopic, c, &filled, tuning)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime()
+        ->Iterations(3);
+    benchmark::RegisterBenchmark(("BM_BareConsumerOnEmbeddedBroker" + suffix).c_str(),
+                                 t::BM_BareConsumerOnEmbeddedBroker, c, &filled, tuning)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime()
+        ->Iterations(3);
+  }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -26,8 +26,12 @@ OutgoingRecord MakeRecord(const std::string& topic, int32_t partition, std::stri
 
 }  // namespace
 
-ObservationPublisher::ObservationPublisher(PublishTopics topics, EventSink* sink)
-    : topics_(std::move(topics)), sink_(sink), per_partition_(topics_.observation_partitions, 0) {}
+ObservationPublisher::ObservationPublisher(PublishTopics topics, EventSink* sink,
+                                           IngestMetrics* metrics)
+    : topics_(std::move(topics)),
+      sink_(sink),
+      metrics_(metrics),
+      per_partition_(topics_.observation_partitions, 0) {}
 
 void ObservationPublisher::Send(OutgoingRecord record) {
   if (!status_.ok()) return;
@@ -47,6 +51,7 @@ void ObservationPublisher::OnObservation(const v1::TradeObservation& observation
   Send(std::move(record));
   ++per_partition_[partition];
   ++observations_sent_;
+  if (metrics_ != nullptr) metrics_->published.Increment();
 }
 
 void ObservationPublisher::OnReject(const v1::RejectedRecord& reject) {
@@ -59,6 +64,7 @@ void ObservationPublisher::OnReject(const v1::RejectedRecord& reject) {
   record.headers.push_back({std::string(kHeaderReason), RejectReasonName(reject.reason())});
   Send(std::move(record));
   ++rejects_sent_;
+  if (metrics_ != nullptr) metrics_->Rejected(RejectReasonName(reject.reason())).Increment();
 }
 
 OutgoingRecord ReleaseMarkerRecord(const std::string& topic, int32_t partition,

@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "common/event_sink.h"
+#include "ingest/ingest_metrics.h"
 #include "ingest/record_sink.h"
 #include "tradewatch/v1/trade.pb.h"
 
@@ -26,8 +27,8 @@ struct PublishTopics {
 
 class ObservationPublisher : public RecordSink {
  public:
-  // `sink` must outlive the publisher.
-  ObservationPublisher(PublishTopics topics, EventSink* sink);
+  // `sink` and `metrics` (may be null) must outlive the publisher.
+  ObservationPublisher(PublishTopics topics, EventSink* sink, IngestMetrics* metrics = nullptr);
 
   void OnObservation(const tradewatch::v1::TradeObservation& observation) override;
   void OnReject(const tradewatch::v1::RejectedRecord& reject) override;
@@ -47,6 +48,7 @@ class ObservationPublisher : public RecordSink {
 
   PublishTopics topics_;
   EventSink* sink_;
+  IngestMetrics* metrics_;
   absl::Status status_;
   std::vector<int64_t> per_partition_;
   int64_t observations_sent_ = 0;

@@ -272,7 +272,8 @@ absl::StatusOr<ReplayResult> ReplayDemoData(Service& service, const ReplayOption
     }
   });
 
-  ingest::ObservationPublisher publisher(service.publish_topics(), service.producer.get());
+  ingest::ObservationPublisher publisher(service.publish_topics(), service.producer.get(),
+                                         service.ingest_metrics.get());
   const int32_t partitions = service.publish_topics().observation_partitions;
   const bool tty = options.progress != nullptr && isatty(fileno(options.progress));
   const int total = static_cast<int>(by_period.size());

@@ -82,6 +82,7 @@ absl::StatusOr<std::unique_ptr<Service>> StartService(v1::ServiceConfig config) 
   top.partners = c.metrics().top_share_partners();
   s.processor_metrics = std::make_unique<processors::ProcessorMetrics>(*s.registry, top);
   s.alert_metrics = std::make_unique<alerts::AlertMetrics>(*s.registry);
+  s.ingest_metrics = std::make_unique<ingest::IngestMetrics>(*s.registry);
   if (!c.metrics().disabled()) {
     try {  // civetweb reports a port it cannot bind by exception
       s.exposer = std::make_unique<prometheus::Exposer>(c.metrics().listen_address());

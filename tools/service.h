@@ -12,6 +12,7 @@
 #include "alerts/alert_metrics.h"
 #include "common/kafka/kafka_producer.h"
 #include "ingest/country_table.h"
+#include "ingest/ingest_metrics.h"
 #include "ingest/observation_publisher.h"
 #include "processors/processor_metrics.h"
 #include "processors/stream_processor.h"
@@ -47,6 +48,7 @@ struct Service {
   tradewatch::v1::RuleFile rules;
   std::shared_ptr<prometheus::Registry> registry;
   std::unique_ptr<prometheus::Exposer> exposer;  // null when metrics are disabled
+  std::unique_ptr<ingest::IngestMetrics> ingest_metrics;  // for in-process ingest (demo)
   std::unique_ptr<processors::ProcessorMetrics> processor_metrics;
   std::unique_ptr<alerts::AlertMetrics> alert_metrics;
   std::unique_ptr<AlertingHook> hook;

@@ -278,13 +278,20 @@ TEST(ServiceTest, MetricsEndpointOnAnEphemeralPortPassesPromtool) {
 
   auto value_of = [&](const std::string& series) -> double {
     std::smatch m;
-    std::regex re("(^|\n)" + series + " ([0-9.e+-]+)");
+    std::string escaped;
+    for (char c : series) {
+      if (std::string_view("{}[]().*+?^$|\\").find(c) != std::string_view::npos) escaped += '\\';
+      escaped += c;
+    }
+    std::regex re("(^|\n)" + escaped + " ([0-9.e+-]+)");
     if (!std::regex_search(*body, m, re)) return -1;
     return std::stod(m[2]);
   };
   EXPECT_EQ(value_of("tradewatch_processor_releases_total"), 6 * 60);
   EXPECT_EQ(value_of("tradewatch_processor_latest_period_yyyymm"), 202512);
   EXPECT_GT(value_of("tradewatch_processor_records_consumed_total"), 10000);
+  EXPECT_EQ(value_of("tradewatch_ingest_records_published_total"),
+            value_of("tradewatch_processor_upserts_total{outcome=\"inserted\"}"));
   EXPECT_NE(body->find("tradewatch_alert_active{"), std::string::npos);
   EXPECT_NE(body->find("rule=\"TaiwanSemiconductorImportShareHigh\""), std::string::npos);
   EXPECT_NE(body->find("tradewatch_trade_partner_share{"), std::string::npos);

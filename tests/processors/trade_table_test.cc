@@ -2,23 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/observations.h"
+
 namespace tradewatch::processors {
 namespace {
 
+// Imports of `naics` (3344 by default) from `partner`.
 v1::TradeObservation Obs(std::string partner, int32_t period, int64_t value, int64_t vintage,
                          v1::PartnerKind kind = v1::PARTNER_KIND_COUNTRY,
                          std::string naics = "3344") {
-  v1::TradeObservation o;
-  o.set_flow(v1::FLOW_IMPORTS);
-  o.set_measure(v1::MEASURE_GENERAL_IMPORTS);
-  o.set_classification(v1::CLASSIFICATION_NAICS);
-  o.set_product_code(std::move(naics));
-  o.set_partner_code(std::move(partner));
-  o.set_partner_kind(kind);
-  o.set_period_yyyymm(period);
-  o.set_value_usd(value);
-  o.set_vintage(vintage);
-  return o;
+  return ::tradewatch::testing::Obs(v1::FLOW_IMPORTS, std::move(naics), std::move(partner), kind,
+                                    period, value, vintage);
 }
 
 const SeriesKey k3344{v1::FLOW_IMPORTS, v1::MEASURE_GENERAL_IMPORTS, v1::CLASSIFICATION_NAICS,
