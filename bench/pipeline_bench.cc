@@ -19,9 +19,13 @@
 //   untimed, then timed from its assignment until it has closed the release on every partition.
 // - BM_BareConsumerOnEmbeddedBroker: the same topic read by KafkaConsumer::CreateReader assigned
 //   to every partition from the beginning, counting records only: the mock's physical limit.
+// - BM_ReleaseCloseInProcess: what the processor does for the release's markers without Kafka
+//   (results computed, output records built, rules evaluated; tables filled untimed), to split a
+//   marker's close time into computation and Kafka (send, flush, commit).
 //
-// Each runs twice: with the consumer settings the service uses today ("defaults"), and with a
-// prefetch queue large enough to hold the whole release ("prefetch_1M"; see kPrefetchWholeRelease).
+// The first three run twice: with the consumer settings the service uses today ("defaults"), and
+// with a prefetch queue large enough to hold the whole release ("prefetch_1M"; see
+// kPrefetchWholeRelease).
 // Every figure is wall-clock time (UseRealTime): librdkafka's threads do much of the work.
 #include <benchmark/benchmark.h>
 
@@ -36,14 +40,20 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/event_sink.h"
 #include "common/kafka/kafka_consumer.h"
+#include "common/kafka/partitioner.h"
 #include "common/logging.h"
+#include "common/record_keys.h"
 #include "common/status_macros.h"
 #include "fmt/format.h"
 #include "ingest/census_reader.h"
 #include "ingest/country_table.h"
 #include "ingest/observation_publisher.h"
 #include "ingest/record_sink.h"
+#include "processors/partition_processor.h"
+#include "processors/stream_processor.h"
+#include "tools/alerting_hook.h"
 #include "tools/service.h"
 #include "tools/service_config.h"
 #include "tradewatch/v1/service.pb.h"
@@ -72,7 +82,7 @@ constexpr auto kJoinDeadline = std::chrono::seconds(60);
 // (100,000) messages or queued.max.messages.kbytes, and looks again only on its broker thread's
 // next 1 s wake-up (fetch.queue.backoff.ms, which makes that wait configurable, came in 2.2.0).
 // A processor that drains 100,000 records in well under a second then idles for the rest of it.
-// These thresholds hold the whole release (434,484 records, about 68 MB as librdkafka counts
+// These thresholds hold the whole release (434,484 records, about 68,000 KB as librdkafka counts
 // them), so the queue never fills. Added to the processor's group member and the bare reader.
 const Properties kPrefetchWholeRelease = {{"queued.min.messages", "1000000"},
                                           {"queued.max.messages.kbytes", "262144"}};
@@ -112,9 +122,10 @@ v1::ServiceConfig BenchConfig() {
   return config;
 }
 
-// Replaces the service's processor (created by StartService or StartProcessor, not yet polled, so
-// not yet a group member) by one whose group member also has `extra` properties. Nothing to do
-// when `extra` is empty: the processor stays exactly as the service builds it.
+// Replaces the service's processor (created by StartService or StartProcessor and never polled, so
+// it holds no partitions: assignments arrive inside Poll) by one whose group member also has
+// `extra` properties. Nothing to do when `extra` is empty: the processor stays as the service
+// builds it.
 absl::Status TuneProcessor(Service& s, const Properties& extra) {
   if (extra.empty()) return absl::OkStatus();
   processors::StreamOptions options = s.stream_options;
@@ -157,7 +168,8 @@ absl::Status WaitForMarkers(processors::StreamProcessor& processor, int64_t expe
 // Publishes `observations` as one release and closes it (markers, producer flush).
 absl::Status PublishRelease(Service& service, const std::vector<v1::TradeObservation>& observations,
                             const std::string& release_id, int64_t vintage) {
-  ingest::ObservationPublisher publisher(service.publish_topics(), service.producer.get());
+  ingest::ObservationPublisher publisher(service.publish_topics(), service.producer.get(),
+                                         service.ingest_metrics.get());
   for (const v1::TradeObservation& o : observations) publisher.OnObservation(o);
   return publisher.FinishRelease(release_id, vintage, kThroughPeriod);
 }
@@ -299,6 +311,9 @@ class FilledTopic {
   int64_t records() const {
     return static_cast<int64_t>(corpus_->observations.size()) + partitions_;
   }
+  // A group that has never committed, so its processor consumes from the beginning (a reused
+  // one would restore up to its commit and wait at the end of the topic for markers).
+  std::string NewGroupId() { return fmt::format("bench-processor-{}", ++groups_); }
 
  private:
   absl::Status Fill() {
@@ -314,6 +329,7 @@ class FilledTopic {
   std::unique_ptr<Service> service_;
   absl::Status status_;
   int32_t partitions_ = 0;
+  int groups_ = 0;
 };
 
 // The processor alone over the full topic: a new group per iteration, timed from its assignment.
@@ -323,10 +339,9 @@ void BM_ProcessorOnFilledTopic(benchmark::State& state, const Corpus* corpus, Fi
   if (s == nullptr) return;
   ProcessorCounts counts;
   double close_s = 0;
-  int group = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    s->config.mutable_kafka()->set_group_id(fmt::format("bench-processor-{}", ++group));
+    s->config.mutable_kafka()->set_group_id(filled->NewGroupId());
     BENCH_CHECK_OK(StartProcessor(*s));
     BENCH_CHECK_OK(TuneProcessor(*s, *tuning));
     BENCH_CHECK_OK(WaitForAssignment(*s->processor, filled->partitions()));
@@ -405,6 +420,93 @@ void BM_BareConsumerOnEmbeddedBroker(benchmark::State& state, const Corpus* corp
                          benchmark::Counter::kIsRate);
 }
 
+// Counts what would be produced.
+class CountingSink : public EventSink {
+ public:
+  absl::Status Send(OutgoingRecord /*record*/) override {
+    ++records_;
+    return absl::OkStatus();
+  }
+  absl::Status Flush(int /*timeout_ms*/) override { return absl::OkStatus(); }
+  int64_t records() const { return records_; }
+
+ private:
+  int64_t records_ = 0;
+};
+
+// The release's markers without Kafka: per partition (observations routed as ObservationPublisher
+// routes them, upserted untimed into a fresh PartitionProcessor), the work StreamProcessor does
+// on a marker before its flush and commit: PartitionProcessor::CloseRelease, ResultRecords
+// (trimmed shares and balances, serialized, event ids) and the rule engine (AlertingHook), into
+// a sink that only counts. Same processor options and rules as the service.
+void BM_ReleaseCloseInProcess(benchmark::State& state, const Corpus* corpus, FilledTopic* filled) {
+  const Service* s = filled->Get(state);
+  if (s == nullptr) return;
+  const processors::StreamOptions& options = s->stream_options;
+  const v1::KafkaConfig& k = s->config.kafka();
+  const std::string alerts_topic = TopicName(k, k.topics().alerts());
+  auto alert_partitions = s->producer->PartitionCount(alerts_topic);
+  if (!alert_partitions.ok()) {
+    state.SkipWithError(std::string(alert_partitions.status().message()).c_str());
+    return;
+  }
+  const int32_t partitions = filled->partitions();
+  std::vector<std::vector<const v1::TradeObservation*>> by_partition(partitions);
+  for (const v1::TradeObservation& o : corpus->observations) {
+    const int32_t p =
+        kafka::PartitionFor(ProductPartitionKey(o.classification(), o.product_code()), partitions);
+    by_partition[p].push_back(&o);
+  }
+  v1::ReleaseMarker marker;
+  marker.set_release_id("bench-1");
+  marker.set_vintage(1);
+  marker.set_through_period_yyyymm(kThroughPeriod);
+  int64_t shares = 0;
+  int64_t balances = 0;
+  int64_t alert_records = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::vector<std::unique_ptr<processors::PartitionProcessor>> processors;
+    for (int32_t p = 0; p < partitions; ++p) {
+      processors.push_back(std::make_unique<processors::PartitionProcessor>(options.processor));
+      for (const v1::TradeObservation* o : by_partition[p]) processors.back()->Apply(*o);
+    }
+    AlertingHook hook(s->rules, alerts_topic, *alert_partitions, nullptr);
+    CountingSink sink;
+    shares = 0;
+    balances = 0;
+    state.ResumeTiming();
+
+    for (int32_t p = 0; p < partitions; ++p) {
+      marker.set_observation_count(static_cast<int64_t>(by_partition[p].size()));
+      processors::ReleaseResults results = processors[p]->CloseRelease(marker);
+      shares += static_cast<int64_t>(results.shares.size());
+      balances += static_cast<int64_t>(results.balances.size());
+      for (OutgoingRecord& record :
+           processors::ResultRecords(results, options.topics, options.processor.top_n)) {
+        BENCH_CHECK_OK(sink.Send(std::move(record)));
+      }
+      BENCH_CHECK_OK(hook.OnRelease(p, marker, results, &sink));
+    }
+    if (state.error_occurred()) break;
+
+    state.PauseTiming();
+    alert_records = sink.records() - shares - balances;
+    processors.clear();
+    state.ResumeTiming();
+  }
+  if (state.error_occurred()) return;
+  // No items_per_second: the observations are upserted untimed.
+  state.counters["observations"] = static_cast<double>(corpus->observations.size());
+  state.counters["results/s"] =
+      benchmark::Counter(static_cast<double>((shares + balances) * state.iterations()),
+                         benchmark::Counter::kIsRate);
+  state.counters["markers"] = static_cast<double>(partitions);
+  state.counters["shares_out"] = static_cast<double>(shares);
+  state.counters["balances_out"] = static_cast<double>(balances);
+  state.counters["alerts_out"] = static_cast<double>(alert_records);
+}
+
 #undef BENCH_CHECK_OK
 
 }  // namespace
@@ -446,6 +548,11 @@ int main(int argc, char** argv) {
         ->UseRealTime()
         ->Iterations(3);
   }
+  benchmark::RegisterBenchmark("BM_ReleaseCloseInProcess/imports_exports_2024",
+                               t::BM_ReleaseCloseInProcess, c, &filled)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime()
+      ->Iterations(3);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -76,7 +76,12 @@ prometheus::Counter& ProcessorMetrics::Rejected(const std::string& reason) {
 }
 
 prometheus::Counter& ProcessorMetrics::Upserts(const std::string& outcome) {
-  return upserts_.Add({{"outcome", outcome}});
+  // Called per record: the family's label lookup is done once per outcome.
+  auto it = upserts_by_outcome_.find(outcome);
+  if (it != upserts_by_outcome_.end()) return *it->second;
+  prometheus::Counter& counter = upserts_.Add({{"outcome", outcome}});
+  upserts_by_outcome_.emplace(outcome, &counter);
+  return counter;
 }
 
 prometheus::Gauge& ProcessorMetrics::Lag(int32_t partition) {

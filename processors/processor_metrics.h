@@ -43,6 +43,7 @@ class ProcessorMetrics {
 
   prometheus::Counter& Produced(const std::string& topic);
   prometheus::Counter& Rejected(const std::string& reason);
+  // `outcome`: inserted, replaced, duplicate, conflict or stale (the counters are created once).
   prometheus::Counter& Upserts(const std::string& outcome);
   prometheus::Gauge& Lag(int32_t partition);
   // Removes a partition's lag series (the partition was revoked).
@@ -60,6 +61,7 @@ class ProcessorMetrics {
   prometheus::Family<prometheus::Gauge>& partner_share_;
   TopShareOptions top_shares_;
   std::map<int32_t, prometheus::Gauge*> lag_by_partition_;
+  std::map<std::string, prometheus::Counter*, std::less<>> upserts_by_outcome_;
   struct TopShares {
     int32_t period = 0;
     std::vector<prometheus::Gauge*> gauges;

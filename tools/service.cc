@@ -126,14 +126,19 @@ absl::Status StartProcessor(Service& s) {
   options.processor.regions = &s.regions;
   options.processor.namer = MakeNamer(s.countries);
   options.processor.imports_measure = p.imports_measure();
+  // librdkafka 2.0.2 stops fetching when the local queue holds queued.min.messages (100000 by
+  // default) and resumes only a second later (fetch.queue.backoff.ms arrived in 2.2): a release
+  // larger than the queue would stall once a second. Queue a whole release instead.
+  options.member_properties = {{"queued.min.messages", "1000000"},
+                               {"queued.max.messages.kbytes", "262144"}};
   if (s.kafka.embedded) {
     // The mock broker holds a rebalance for session.timeout.ms - 1 s: keep it short (and the
     // heartbeat below it) so that a joining member gets partitions in seconds.
     // It also answers an empty fetch only after fetch.wait.max.ms, even when data arrives
     // meanwhile (a real broker answers as soon as data is there): a release would wait that long.
-    options.member_properties = {{"session.timeout.ms", "6000"},
-                                 {"heartbeat.interval.ms", "500"},
-                                 {"fetch.wait.max.ms", "10"}};
+    options.member_properties["session.timeout.ms"] = "6000";
+    options.member_properties["heartbeat.interval.ms"] = "500";
+    options.member_properties["fetch.wait.max.ms"] = "10";
   }
   s.stream_options = options;
   TW_ASSIGN_OR_RETURN(s.processor,
