@@ -13,6 +13,11 @@ std::mutex& LoggersMutex() {
   return mutex;
 }
 
+bool& LevelWasSet() {
+  static bool set = false;
+  return set;
+}
+
 spdlog::level::level_enum& CurrentLevel() {
   static spdlog::level::level_enum level = spdlog::level::info;
   return level;
@@ -35,8 +40,14 @@ bool SetLogLevel(std::string_view level) {
   if (parsed == spdlog::level::off && level != "off") return false;
   std::lock_guard<std::mutex> lock(LoggersMutex());
   CurrentLevel() = parsed;
+  LevelWasSet() = true;
   spdlog::apply_all([parsed](const std::shared_ptr<spdlog::logger>& l) { l->set_level(parsed); });
   return true;
+}
+
+bool LogLevelWasSet() {
+  std::lock_guard<std::mutex> lock(LoggersMutex());
+  return LevelWasSet();
 }
 
 }  // namespace tradewatch

@@ -17,4 +17,8 @@ std::shared_ptr<spdlog::logger> Logger(std::string_view name);
 // names leave the level as it is and return false.
 bool SetLogLevel(std::string_view level);
 
+// Whether SetLogLevel has succeeded since start (`tradewatch --log-level`): commands with a
+// quieter default of their own (the demo) keep an explicit choice.
+bool LogLevelWasSet();
+
 }  // namespace tradewatch

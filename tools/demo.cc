@@ -328,6 +328,8 @@ void AddDemoCommand(CLI::App& app, int* exit_code, std::atomic<bool>* stop,
                    "host:port of /metrics (default 127.0.0.1:9464; port 0 picks one)");
   demo->callback([exit_code, stop, install_signals] {
     install_signals();
+    // The timeline is the demo's output: lifecycle logs only with an explicit --log-level.
+    if (!LogLevelWasSet()) SetLogLevel("warn");
     if (auto s = RunDemo(o, stop); !s.ok()) *exit_code = Fail(s);
   });
 }
