@@ -35,6 +35,10 @@ ProcessorMetrics::ProcessorMetrics(prometheus::Registry& registry, TopShareOptio
       releases(Declare<prometheus::Counter>(registry, "tradewatch_processor_releases_total",
                                             "Release markers processed (one per partition).")
                    .Add({})),
+      consumer_errors(Declare<prometheus::Counter>(
+                          registry, "tradewatch_processor_consumer_errors_total",
+                          "Transient consumer and commit errors (logged; the loop carries on).")
+                          .Add({})),
       latest_period(Declare<prometheus::Gauge>(registry, "tradewatch_processor_latest_period_yyyymm",
                                                "Latest statistical month with data, yyyymm.")
                         .Add({})),

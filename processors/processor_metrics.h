@@ -34,6 +34,8 @@ class ProcessorMetrics {
   prometheus::Counter& consumed;
   // Release markers processed (one per partition per release).
   prometheus::Counter& releases;
+  // Transient consumer and commit errors the loop logged and carried on after.
+  prometheus::Counter& consumer_errors;
   // Latest period with data, yyyymm, over every partition.
   prometheus::Gauge& latest_period;
   // Broker timestamp of the latest release marker processed, seconds since the epoch.

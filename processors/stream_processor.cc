@@ -193,11 +193,22 @@ absl::Status StreamProcessor::Restore(int32_t p, int64_t committed) {
       });
 }
 
+void StreamProcessor::Transient(const absl::Status& status) {
+  Logger("processor")->warn("{} (carrying on)", std::string(status.message()));
+  if (metrics_ != nullptr) metrics_->consumer_errors.Increment();
+}
+
 absl::Status StreamProcessor::Poll(int timeout_ms) {
-  TW_ASSIGN_OR_RETURN(std::optional<kafka::ConsumedRecord> record, consumer_->Poll(timeout_ms));
+  absl::StatusOr<std::optional<kafka::ConsumedRecord>> record = consumer_->Poll(timeout_ms);
   if (!rebalance_error_.ok()) return std::exchange(rebalance_error_, absl::OkStatus());
-  if (!record) return absl::OkStatus();
-  return Handle(*record);
+  // Consumer errors (a broker connection lost, a rebalance under way) are transient: librdkafka
+  // recovers by itself, so they are logged and counted, not fatal.
+  if (!record.ok()) {
+    Transient(record.status());
+    return absl::OkStatus();
+  }
+  if (!*record) return absl::OkStatus();
+  return Handle(**record);
 }
 
 absl::Status StreamProcessor::Handle(const kafka::ConsumedRecord& record) {
@@ -229,8 +240,12 @@ absl::Status StreamProcessor::Handle(const kafka::ConsumedRecord& record) {
   const auto started = std::chrono::steady_clock::now();
   TW_RETURN_IF_ERROR(CloseRelease(p, partition, event_.release_marker(), sink_));
   TW_RETURN_IF_ERROR(sink_->Flush(60000));
-  TW_RETURN_IF_ERROR(
-      consumer_->Commit({{options_.topics.observations, p, record.offset() + 1}}));
+  // A commit refused because the group is rebalancing is not fatal: the outputs are delivered, and
+  // the partition's next owner replays from the last commit, repeating byte-identical outputs.
+  if (auto committed = consumer_->Commit({{options_.topics.observations, p, record.offset() + 1}});
+      !committed.ok()) {
+    Transient(committed);
+  }
   ++markers_processed_;
   if (metrics_ != nullptr) {
     metrics_->releases.Increment();

@@ -69,7 +69,8 @@ class StreamProcessor : private kafka::RebalanceListener {
   ~StreamProcessor() override;
 
   // Handles at most one record (or a rebalance) waiting up to timeout_ms. An error is fatal for
-  // the loop (the output could not be delivered or committed, or the consumer failed).
+  // the loop: outputs could not be delivered, or a partition's state could not be rebuilt.
+  // Consumer and commit errors are transient: logged, counted, and the loop carries on.
   absl::Status Poll(int timeout_ms);
 
   // Polls until `stop` becomes true, then Close()s.
@@ -101,6 +102,8 @@ class StreamProcessor : private kafka::RebalanceListener {
   absl::Status DeadLetter(const kafka::ConsumedRecord& record, tradewatch::v1::RejectReason reason,
                           const std::string& message);
   Partition& PartitionState(int32_t p);
+  // Logs and counts an error the loop carries on after.
+  void Transient(const absl::Status& status);
 
   StreamOptions options_;
   EventSink* sink_;

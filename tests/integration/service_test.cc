@@ -152,8 +152,10 @@ TEST(ServiceTest, ReassignmentToASecondGroupMemberGivesByteIdenticalOutputs) {
   while (service->processor->markers_processed() - before + (*second)->markers_processed() <
              expected &&
          std::chrono::steady_clock::now() < deadline) {
-    ASSERT_TRUE(service->processor->Poll(1).ok());
-    ASSERT_TRUE((*second)->Poll(1).ok());
+    absl::Status first_poll = service->processor->Poll(1);
+    ASSERT_TRUE(first_poll.ok()) << first_poll;
+    absl::Status second_poll = (*second)->Poll(1);
+    ASSERT_TRUE(second_poll.ok()) << second_poll;
     both_had_partitions |= !service->processor->assigned().empty() && !(*second)->assigned().empty();
   }
   EXPECT_TRUE(both_had_partitions);
