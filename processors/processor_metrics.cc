@@ -79,12 +79,12 @@ prometheus::Counter& ProcessorMetrics::Rejected(const std::string& reason) {
   return rejected_.Add({{"reason", reason}});
 }
 
-prometheus::Counter& ProcessorMetrics::Upserts(const std::string& outcome) {
+prometheus::Counter& ProcessorMetrics::Upserts(std::string_view outcome) {
   // Called per record: the family's label lookup is done once per outcome.
   auto it = upserts_by_outcome_.find(outcome);
   if (it != upserts_by_outcome_.end()) return *it->second;
-  prometheus::Counter& counter = upserts_.Add({{"outcome", outcome}});
-  upserts_by_outcome_.emplace(outcome, &counter);
+  prometheus::Counter& counter = upserts_.Add({{"outcome", std::string(outcome)}});
+  upserts_by_outcome_.emplace(std::string(outcome), &counter);
   return counter;
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "prometheus/counter.h"
@@ -46,7 +47,7 @@ class ProcessorMetrics {
   prometheus::Counter& Produced(const std::string& topic);
   prometheus::Counter& Rejected(const std::string& reason);
   // `outcome`: inserted, replaced, duplicate, conflict or stale (the counters are created once).
-  prometheus::Counter& Upserts(const std::string& outcome);
+  prometheus::Counter& Upserts(std::string_view outcome);
   prometheus::Gauge& Lag(int32_t partition);
   // Removes a partition's lag series (the partition was revoked).
   void RemoveLag(int32_t partition);
