@@ -37,6 +37,13 @@ absl::Status ValidateTopic(const v1::TopicConfig& topic, const std::string& path
   if (topic.name().empty()) {
     return absl::InvalidArgumentError(fmt::format("{}.name: empty", path));
   }
+  for (const char* own : {"cleanup.policy", "retention.ms"}) {
+    if (topic.configs().contains(own)) {
+      return absl::InvalidArgumentError(fmt::format(
+          "{}.configs: '{}' is set by {}.{} instead", path, own, path,
+          std::string_view(own) == "cleanup.policy" ? "cleanup_policy" : "retention_ms"));
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -46,7 +53,8 @@ std::vector<kafka::TopicSpec> TopicSpecs(const v1::KafkaConfig& kafka) {
        {&kafka.topics().observations(), &kafka.topics().shares(), &kafka.topics().balance(),
         &kafka.topics().alerts(), &kafka.topics().deadletter()}) {
     specs.push_back({TopicName(kafka, *t), t->partitions(), t->replication_factor(),
-                     t->cleanup_policy(), t->retention_ms()});
+                     t->cleanup_policy(), t->retention_ms(),
+                     std::map<std::string, std::string>(t->configs().begin(), t->configs().end())});
   }
   return specs;
 }

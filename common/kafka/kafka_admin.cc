@@ -73,7 +73,7 @@ absl::Status CreateOnMock(MockCluster* mock, const std::vector<TopicSpec>& missi
     if (!status.ok() && !absl::IsAlreadyExists(status)) return status;
     Logger("kafka")->info(
         "created topic {} with {} partitions on the embedded cluster (which has no topic "
-        "configs: cleanup.policy and retention.ms not applied)",
+        "configs: cleanup.policy, retention.ms and configs not applied)",
         spec.name, spec.partitions);
   }
   return absl::OkStatus();
@@ -105,6 +105,9 @@ absl::Status CreateWithAdminApi(rd_kafka_t* handle, const std::vector<TopicSpec>
     if (spec.retention_ms > 0) {
       TW_RETURN_IF_ERROR(
           AddConfig(topic, spec.name, "retention.ms", std::to_string(spec.retention_ms)));
+    }
+    for (const auto& [key, value] : spec.configs) {
+      TW_RETURN_IF_ERROR(AddConfig(topic, spec.name, key.c_str(), value));
     }
   }
   const std::string context =

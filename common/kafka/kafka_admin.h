@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ struct TopicSpec {
   int32_t replication_factor = -1; // -1: broker default
   std::string cleanup_policy;      // "compact" or "delete"; empty: broker default
   int64_t retention_ms = 0;        // 0: broker default
+  std::map<std::string, std::string> configs;  // further topic configs (segment.ms, ...)
 };
 
 // Creates the topics that do not exist; existing ones are left as they are (an existing topic's

@@ -146,6 +146,44 @@ absl::Status KafkaProducer::Flush(int timeout_ms) {
   return FromKafkaError(err, "kafka: flush");
 }
 
+namespace {
+
+// Takes ownership of librdkafka's transactional error object.
+absl::Status FromTransactionError(RdKafka::Error* raw, std::string_view step) {
+  std::unique_ptr<RdKafka::Error> error(raw);
+  if (error == nullptr) return absl::OkStatus();
+  const std::string message = fmt::format("kafka: {}: {} ({})", step, error->str(), error->name());
+  if (error->is_fatal()) {
+    return absl::AbortedError(message + "; the producer is unusable (fatal or fenced)");
+  }
+  if (error->txn_requires_abort()) {
+    return absl::FailedPreconditionError(message + "; the transaction must be aborted");
+  }
+  if (error->is_retriable()) return absl::UnavailableError(message + "; retriable");
+  return absl::InternalError(message);
+}
+
+}  // namespace
+
+absl::Status KafkaProducer::InitTransactions(int timeout_ms) {
+  return FromTransactionError(state_->producer->init_transactions(timeout_ms),
+                              "init transactions");
+}
+
+absl::Status KafkaProducer::BeginTransaction() {
+  return FromTransactionError(state_->producer->begin_transaction(), "begin transaction");
+}
+
+absl::Status KafkaProducer::CommitTransaction(int timeout_ms) {
+  return FromTransactionError(state_->producer->commit_transaction(timeout_ms),
+                              "commit transaction");
+}
+
+absl::Status KafkaProducer::AbortTransaction(int timeout_ms) {
+  return FromTransactionError(state_->producer->abort_transaction(timeout_ms),
+                              "abort transaction");
+}
+
 absl::StatusOr<int32_t> KafkaProducer::PartitionCount(const std::string& topic) {
   if (auto it = state_->partition_counts.find(topic); it != state_->partition_counts.end()) {
     return it->second;

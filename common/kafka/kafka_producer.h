@@ -36,6 +36,15 @@ class KafkaProducer : public EventSink {
   // the cluster does not have the topic; asking never creates it.
   absl::StatusOr<int32_t> PartitionCount(const std::string& topic);
 
+  // Kafka transactions, for a producer created with a `transactional.id` property. Each call is
+  // bounded by its timeout; an error names the step and librdkafka's message, and says whether
+  // the transaction must be aborted (FailedPrecondition), may be retried (Unavailable), or the
+  // producer is fenced or otherwise fatal (Aborted: create a new one).
+  absl::Status InitTransactions(int timeout_ms);
+  absl::Status BeginTransaction();
+  absl::Status CommitTransaction(int timeout_ms);
+  absl::Status AbortTransaction(int timeout_ms);
+
   // Records delivered and failed since creation. Safe to read from any thread.
   int64_t delivered() const;
   int64_t failed() const;

@@ -63,6 +63,8 @@ TEST(ServiceConfigTest, OutOfRangeValuesNameTheField) {
       {"kafka:\n  topics:\n    shares: {partitions: -3}\n", "kafka.topics.shares.partitions"},
       {"kafka:\n  topics:\n    alerts: {cleanup_policy: forever}\n",
        "kafka.topics.alerts.cleanup_policy"},
+      {"kafka:\n  topics:\n    shares: {configs: {cleanup.policy: delete}}\n",
+       "kafka.topics.shares.configs: 'cleanup.policy' is set by kafka.topics.shares.cleanup_policy"},
       {"processor:\n  coverage_threshold: 1.5\n", "processor.coverage_threshold"},
       {"metrics:\n  listen_address: nine-four-six-four\n", "metrics.listen_address"},
       {"metrics:\n  top_share_partners: 50\n", "metrics.top_share_partners"},
