@@ -1,6 +1,8 @@
-// The processing loop's guarantees on the embedded broker: restarts and reassignments give
-// byte-identical outputs, bad records go to the dead-letter topic without stopping anything, and
-// /metrics passes promtool.
+// The processing loop's guarantees: restarts and reassignments give byte-identical outputs, bad
+// records go to the dead-letter topic without stopping anything, and /metrics passes promtool.
+// Built twice: on the embedded broker (integration_service_test) and, with
+// TRADEWATCH_REAL_BROKER, on a real Kafka 3.9 broker started by scripts/kafka
+// (kafka_service_test), where each service gets topics and a group of its own.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -10,11 +12,14 @@
 #include <map>
 #include <regex>
 
+#include "fmt/format.h"
+
 #include "common/kafka/partitioner.h"
 #include "common/record_keys.h"
 #include "ingest/observation_publisher.h"
 #include "tests/support/http_get.h"
 #include "tests/support/kafka_read.h"
+#include "tests/support/real_kafka.h"
 #include "tests/support/subprocess.h"
 #include "tools/demo.h"
 #include "tools/service.h"
@@ -27,8 +32,25 @@ namespace v1 = tradewatch::v1;
 using ::tradewatch::testing::ReadRecord;
 using ::tradewatch::testing::ReadTopic;
 
+#ifdef TRADEWATCH_REAL_BROKER
+constexpr bool kRealBroker = true;
+#else
+constexpr bool kRealBroker = false;
+#endif
+
 std::unique_ptr<Service> StartTestService(const std::string& metrics_address = "") {
   v1::ServiceConfig config;
+  if (kRealBroker) {
+    auto kafka = ::tradewatch::testing::SharedRealKafka();
+    EXPECT_TRUE(kafka.ok()) << kafka.status();
+    if (!kafka.ok()) return nullptr;
+    static int services = 0;
+    const std::string own = fmt::format(
+        "{}-{}", ::testing::UnitTest::GetInstance()->current_test_info()->name(), ++services);
+    config.mutable_kafka()->set_brokers((*kafka)->bootstrap());
+    config.mutable_kafka()->set_topic_prefix(own + ".");
+    config.mutable_kafka()->set_group_id("tradewatch-" + own);
+  }
   if (metrics_address.empty()) {
     config.mutable_metrics()->set_disabled(true);
   } else {
