@@ -49,7 +49,7 @@ class Subprocess {
 
   // Reads lines until one satisfies `match` (returned) or the deadline passes / output ends.
   std::optional<std::string> ReadUntil(const std::function<bool(const std::string&)>& match,
-                                       std::chrono::seconds timeout) {
+                                       std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
       size_t newline;

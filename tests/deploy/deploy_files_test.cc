@@ -1,0 +1,1096 @@
+// The operations files under deploy/ checked against the code they configure and the tools that
+// read them:
+// - kubernetes/: every manifest parses; the probes, the container port, the Service and the
+//   metrics.listen_address of the ConfigMap's tradewatch.yaml agree; that tradewatch.yaml loads
+//   with the service's own loader and every file it names is mounted; the rules ConfigMap is
+//   deploy/rules/default.yaml and passes the rule loader; the container's flags are the binary's.
+// - systemd/: the units parse as INI, ExecStart's flags are accepted by the built binary (the
+//   ingest unit's command line is run with --dry-run on the real 3344 file).
+// - prometheus/, alertmanager/: `promtool check config` and `amtool check-config` pass (a missing
+//   tool fails the test), the scrape target is the configured metrics address, routes and the
+//   inhibit rule use labels and alert names the exported rules really carry.
+// - grafana/: dashboards parse, every panel uses the provisioned datasource uid, every
+//   expression is valid PromQL (promtool) after substitution of the allowed variables, and names
+//   only metrics and labels the code exports (an exposition built from the real metrics classes).
+#include <simdjson.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "alerts/alert_metrics.h"
+#include "alerts/rule_engine.h"
+#include "alerts/rule_validation.h"
+#include "common/file_io.h"
+#include "common/yaml_config.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ingest/ingest_metrics.h"
+#include "processors/processor_metrics.h"
+#include "prometheus/registry.h"
+#include "prometheus/text_serializer.h"
+#include "tests/alerts/alert_fixtures.h"
+#include "tests/support/grafana_queries.h"
+#include "tests/support/subprocess.h"
+#include "tools/service_config.h"
+
+namespace tradewatch {
+namespace {
+
+namespace fs = std::filesystem;
+namespace v1 = tradewatch::v1;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::tradewatch::testing::FindProgram;
+using ::tradewatch::testing::RunProgram;
+
+const std::string kSource = TRADEWATCH_SOURCE_DIR;
+const std::string kBinary = std::string(TRADEWATCH_BINARY_DIR) + "/tools/tradewatch";
+const std::string kDeploy = kSource + "/deploy";
+const std::string k3344 =
+    kSource + "/../shared/data/census_naics_by_country/census_imports_naics_3344.csv";
+// The variables the dashboards may use, with the values an end-to-end run substitutes.
+const std::map<std::string, std::string> kGrafanaVariables = {
+    {"naics", "3344"}, {"__rate_interval", "2m"}, {"__interval", "30s"}, {"__range", "1h"}};
+
+// ---- small helpers ----------------------------------------------------------------------------
+
+std::string Read(const std::string& path) {
+  auto text = ReadFileContents(path);
+  EXPECT_TRUE(text.ok()) << text.status();
+  return text.ok() ? *text : "";
+}
+
+std::string WriteTemp(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "deploy_files_test_" + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+// Every document of a YAML file; a parse error is a test failure (and no documents).
+std::vector<YAML::Node> LoadYamlDocuments(const std::string& path) {
+  try {
+    return YAML::LoadAllFromFile(path);
+  } catch (const YAML::Exception& e) {  // yaml-cpp reports errors by exception
+    ADD_FAILURE() << path << ": " << e.what();
+    return {};
+  }
+}
+
+YAML::Node LoadYaml(const std::string& path) {
+  std::vector<YAML::Node> docs = LoadYamlDocuments(path);
+  EXPECT_EQ(docs.size(), 1u) << path;
+  return docs.empty() ? YAML::Node() : docs.front();
+}
+
+std::vector<std::string> FilesIn(const std::string& dir, const std::set<std::string>& extensions) {
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (extensions.contains(entry.path().extension().string())) {
+      files.push_back(entry.path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::vector<std::string> Strings(const YAML::Node& node) {
+  std::vector<std::string> out;
+  if (node && node.IsSequence()) {
+    for (const YAML::Node& n : node) out.push_back(n.as<std::string>());
+  }
+  return out;
+}
+
+// "host:port" -> port.
+int PortOf(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  return colon == std::string::npos ? -1 : std::stoi(address.substr(colon + 1));
+}
+
+// Splits `text` into words as a POSIX shell would for simple single- and double-quoted words.
+std::vector<std::string> ShellWords(const std::string& text) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  char quote = 0;
+  for (char c : text) {
+    if (quote != 0) {
+      if (c == quote) {
+        quote = 0;
+      } else {
+        word += c;
+      }
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      in_word = true;
+    } else if (c == ' ' || c == '\t') {
+      if (in_word) words.push_back(word);
+      word.clear();
+      in_word = false;
+    } else {
+      word += c;
+      in_word = true;
+    }
+  }
+  if (in_word) words.push_back(word);
+  return words;
+}
+
+// The `tradewatch` command line inside `words` (an ExecStart, or a container's command + args):
+// the words from the tradewatch binary on; a `/bin/sh -c 'SCRIPT'` is unwrapped (and a leading
+// `exec` dropped). Empty when no tradewatch binary is run.
+std::vector<std::string> TradewatchCommand(std::vector<std::string> words) {
+  if (words.size() >= 3 && fs::path(words[0]).filename() == "sh" && words[1] == "-c") {
+    words = ShellWords(words[2]);
+  }
+  if (!words.empty() && words[0] == "exec") words.erase(words.begin());
+  if (words.empty() || fs::path(words[0]).filename() != "tradewatch") return {};
+  return words;
+}
+
+// Checks that every option of `command` (tradewatch SUBCOMMAND... --flag value ...) is listed by
+// `tradewatch SUBCOMMAND... --help` of the built binary.
+void ExpectFlagsAccepted(const std::vector<std::string>& command, const std::string& where) {
+  ASSERT_GE(command.size(), 2u) << where;
+  std::vector<std::string> help = {kBinary};
+  size_t i = 1;
+  for (; i < command.size() && command[i].rfind("-", 0) != 0; ++i) help.push_back(command[i]);
+  help.push_back("--help");
+  auto [code, text] = RunProgram(help);
+  ASSERT_EQ(code, 0) << where << ": " << text;
+  int flags = 0;
+  for (; i < command.size(); ++i) {
+    if (command[i].rfind("-", 0) != 0) continue;
+    const std::string flag = command[i].substr(0, command[i].find('='));
+    // CLI11 lists options as "  -b,--brokers TEXT" or "  --config TEXT".
+    const std::regex listed("(^|[ ,])" + flag + "( |,|$)", std::regex::multiline);
+    EXPECT_TRUE(std::regex_search(text, listed))
+        << where << ": " << flag << " is not an option of `" << help[1] << "`:\n"
+        << text;
+    ++flags;
+  }
+  EXPECT_GT(flags, 0) << where;
+}
+
+// ---- what the code exports ----------------------------------------------------------------------
+
+v1::RegionTable Regions() {
+  v1::RegionTable regions;
+  absl::Status loaded = LoadYamlFile(kDeploy + "/regions/regions.yaml", &regions);
+  EXPECT_TRUE(loaded.ok()) << loaded;
+  return regions;
+}
+
+v1::RuleFile DefaultRules() {
+  auto rules = alerts::LoadRuleFiles({kDeploy + "/rules/default.yaml"},
+                                     alerts::RegionNames(Regions()));
+  EXPECT_TRUE(rules.ok()) << rules.status();
+  return rules.ok() ? *rules : v1::RuleFile();
+}
+
+// Sample names (and family names) of an exposition, each with the label names it carries.
+using Exposition = std::map<std::string, std::set<std::string>>;
+
+Exposition ParseExposition(const std::string& text) {
+  Exposition out;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("# TYPE ", 0) == 0) {
+      std::istringstream words(line.substr(7));
+      std::string family;
+      words >> family;
+      out[family];
+      continue;
+    }
+    if (line.empty() || line[0] == '#') continue;
+    const size_t name_end = line.find_first_of("{ ");
+    std::set<std::string>& labels = out[line.substr(0, name_end)];
+    if (name_end == std::string::npos || line[name_end] != '{') continue;
+    size_t i = name_end + 1;
+    while (i < line.size() && line[i] != '}') {
+      const size_t eq = line.find('=', i);
+      if (eq == std::string::npos) break;
+      labels.insert(line.substr(i, eq - i));
+      i = eq + 2;  // past ="
+      while (i < line.size() && line[i] != '"') i += line[i] == '\\' ? 2 : 1;
+      ++i;  // past the closing quote
+      if (i < line.size() && line[i] == ',') ++i;
+    }
+  }
+  return out;
+}
+
+// The metrics of `tradewatch process`, built as tools/service.cc builds them (one registry, the
+// processor's, the alerts' and the ingest's metrics), every labelled family given a series, and
+// the default rules evaluated on one release that feeds all four of them.
+const Exposition& ExportedMetrics() {
+  static const Exposition exposition = [] {
+    prometheus::Registry registry;
+    processors::ProcessorMetrics processor(registry, {{"334", "3341", "3342", "3344"}, 5});
+    alerts::AlertMetrics alert_metrics(registry);
+    ingest::IngestMetrics ingest_metrics(registry);
+    processor.consumed.Increment();
+    processor.releases.Increment();
+    processor.consumer_errors.Increment(0);
+    processor.latest_period.Set(202501);
+    processor.last_release_timestamp.Set(1.7e9);
+    processor.release_latency.Observe(0.01);
+    processor.Produced("tradewatch.trade.shares.v1").Increment();
+    processor.Rejected("undecodable").Increment();
+    processor.Upserts("inserted").Increment();
+    processor.Lag(0).Set(0);
+    ingest_metrics.published.Increment();
+    ingest_metrics.Rejected("bad_value").Increment();
+
+    namespace fx = alerts::fixtures;
+    v1::PartnerShares semiconductors = fx::TaiwanShare(202501, 0.35);
+    semiconductors.set_hhi(0.16);
+    processor.UpdateTopShares(semiconductors);
+    fx::SharesSpec computers;
+    computers.product_code = "3341";
+    computers.partners = {{"2010", 0.2}, {"rest", 0.8}};
+    computers.regions = {{"USMCA", 0.2}};
+    auto engine = alerts::RuleEngine::Create(DefaultRules());
+    EXPECT_TRUE(engine.ok()) << engine.status();
+    if (engine.ok()) {
+      for (const v1::AlertEvent& event :
+           fx::Release(**engine, {semiconductors, fx::Shares(computers)},
+                       {fx::Balance(202501, 500'000'000'000, 200'000'000'000, 0.3)})) {
+        alert_metrics.Count(event);
+      }
+      alert_metrics.Update(**engine);
+    }
+    std::ostringstream text;
+    prometheus::TextSerializer().Serialize(text, registry.Collect());
+    return ParseExposition(text.str());
+  }();
+  return exposition;
+}
+
+// Labels Prometheus adds to every scraped series.
+const std::set<std::string> kTargetLabels = {"job", "instance"};
+
+// ---- Kubernetes -------------------------------------------------------------------------------
+
+struct Manifests {
+  std::map<std::string, YAML::Node> by_kind_and_name;  // "Deployment/tradewatch-process"
+  std::vector<std::string> files;
+
+  std::vector<YAML::Node> OfKind(const std::string& kind) const {
+    std::vector<YAML::Node> out;
+    for (const auto& [key, node] : by_kind_and_name) {
+      if (key.rfind(kind + "/", 0) == 0) out.push_back(node);
+    }
+    return out;
+  }
+  YAML::Node One(const std::string& kind) const {
+    std::vector<YAML::Node> nodes = OfKind(kind);
+    EXPECT_EQ(nodes.size(), 1u) << kind;
+    return nodes.empty() ? YAML::Node() : nodes.front();
+  }
+};
+
+Manifests LoadManifests() {
+  Manifests m;
+  m.files = FilesIn(kDeploy + "/kubernetes", {".yaml", ".yml"});
+  for (const std::string& file : m.files) {
+    for (const YAML::Node& doc : LoadYamlDocuments(file)) {
+      if (doc.IsNull()) continue;
+      EXPECT_TRUE(doc.IsMap()) << file;
+      EXPECT_TRUE(doc["apiVersion"] && doc["kind"]) << file << ": apiVersion and kind required";
+      if (!doc.IsMap() || !doc["kind"]) continue;
+      const std::string kind = doc["kind"].as<std::string>();
+      const std::string name = doc["metadata"] && doc["metadata"]["name"]
+                                   ? doc["metadata"]["name"].as<std::string>()
+                                   : fs::path(file).filename().string();
+      EXPECT_FALSE(doc["metadata"] && doc["metadata"]["namespace"])
+          << file << ": manifests are namespace-less (choose it at apply time)";
+      EXPECT_TRUE(m.by_kind_and_name.emplace(kind + "/" + name, doc).second)
+          << file << ": " << kind << "/" << name << " defined twice";
+    }
+  }
+  return m;
+}
+
+YAML::Node ProcessContainer(const YAML::Node& deployment) {
+  const YAML::Node containers = deployment["spec"]["template"]["spec"]["containers"];
+  EXPECT_TRUE(containers && containers.IsSequence() && containers.size() == 1);
+  return containers && containers.size() > 0 ? containers[0] : YAML::Node();
+}
+
+// A container port given by number or by name, as the port number; -1 if the name is unknown.
+int ResolvePort(const YAML::Node& container, const YAML::Node& port) {
+  if (!port) return -1;
+  const std::string value = port.as<std::string>();
+  if (!value.empty() && std::all_of(value.begin(), value.end(), ::isdigit)) return std::stoi(value);
+  for (const YAML::Node& p : container["ports"]) {
+    if (p["name"] && p["name"].as<std::string>() == value) return p["containerPort"].as<int>();
+  }
+  return -1;
+}
+
+bool SelectorMatches(const YAML::Node& selector, const YAML::Node& labels) {
+  if (!selector || !selector.IsMap() || selector.size() == 0) return false;
+  for (const auto& kv : selector) {
+    const std::string key = kv.first.as<std::string>();
+    if (!labels[key] || labels[key].as<std::string>() != kv.second.as<std::string>()) return false;
+  }
+  return true;
+}
+
+std::string ConfigMapData(const Manifests& m, const std::string& name, const std::string& key) {
+  auto it = m.by_kind_and_name.find("ConfigMap/" + name);
+  if (it == m.by_kind_and_name.end() || !it->second["data"][key]) return "";
+  return it->second["data"][key].as<std::string>();
+}
+
+class KubernetesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m_ = LoadManifests();
+    ASSERT_FALSE(HasFailure());
+    deployment_ = m_.One("Deployment");
+    ASSERT_TRUE(deployment_);
+    container_ = ProcessContainer(deployment_);
+    ASSERT_TRUE(container_);
+    const std::string config_text = ConfigMapData(m_, "tradewatch-config", "tradewatch.yaml");
+    ASSERT_FALSE(config_text.empty()) << "ConfigMap tradewatch-config has no tradewatch.yaml";
+    config_path_ = WriteTemp("k8s-tradewatch.yaml", config_text);
+  }
+  Manifests m_;
+  YAML::Node deployment_;
+  YAML::Node container_;
+  std::string config_path_;
+};
+
+TEST_F(KubernetesTest, EveryManifestParsesAndTheKustomizationListsThemAll) {
+  EXPECT_THAT(m_.by_kind_and_name, Contains(::testing::Key("ConfigMap/tradewatch-config")));
+  EXPECT_THAT(m_.by_kind_and_name, Contains(::testing::Key("ConfigMap/tradewatch-rules")));
+  EXPECT_EQ(m_.OfKind("Service").size(), 1u);
+  const YAML::Node kustomization = m_.One("Kustomization");
+  ASSERT_TRUE(kustomization);
+  std::set<std::string> listed;
+  for (const std::string& r : Strings(kustomization["resources"])) listed.insert(r);
+  for (const std::string& file : m_.files) {
+    const std::string name = fs::path(file).filename().string();
+    if (name == "kustomization.yaml") continue;
+    EXPECT_TRUE(listed.erase(name) == 1) << name << " is not in kustomization.yaml resources";
+  }
+  EXPECT_TRUE(listed.empty()) << "kustomization.yaml lists missing files: " << *listed.begin();
+}
+
+TEST_F(KubernetesTest, ConfigMapConfigurationLoadsWithTheServiceConfigLoader) {
+  auto config = tools::LoadServiceConfig(config_path_);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_FALSE(config->kafka().brokers().empty())
+      << "kafka.brokers is empty: each pod would start its own embedded broker";
+  // Each secret named by properties_from_env reaches the container as that variable.
+  std::set<std::string> env;
+  for (const YAML::Node& e : container_["env"]) env.insert(e["name"].as<std::string>());
+  for (const auto& [property, variable] : config->kafka().properties_from_env()) {
+    EXPECT_TRUE(env.contains(variable))
+        << "kafka.properties_from_env " << property << ": " << variable << " is not in the env";
+  }
+}
+
+TEST_F(KubernetesTest, FilesTheConfigurationNamesAreMountedFromTheConfigMaps) {
+  auto config = tools::LoadServiceConfig(config_path_);
+  ASSERT_TRUE(config.ok()) << config.status();
+  std::vector<std::string> files(config->rule_files().begin(), config->rule_files().end());
+  ASSERT_FALSE(files.empty()) << "rule_files: the rules ConfigMap is not used";
+  files.push_back(config->processor().countries_file());
+  std::map<std::string, YAML::Node> volumes;
+  for (const YAML::Node& v : deployment_["spec"]["template"]["spec"]["volumes"]) {
+    volumes[v["name"].as<std::string>()] = v;
+  }
+  const std::string config_arg = [&] {
+    std::vector<std::string> args = Strings(container_["args"]);
+    auto it = std::find(args.begin(), args.end(), "--config");
+    return it != args.end() && it + 1 != args.end() ? *(it + 1) : std::string();
+  }();
+  ASSERT_FALSE(config_arg.empty()) << "the container runs without --config";
+  files.push_back(config_arg);
+  for (const std::string& file : files) {
+    ASSERT_FALSE(file.empty());
+    bool mounted = false;
+    for (const YAML::Node& mount : container_["volumeMounts"]) {
+      const std::string dir = mount["mountPath"].as<std::string>() + "/";
+      if (file.rfind(dir, 0) != 0) continue;
+      mounted = true;
+      const YAML::Node volume = volumes[mount["name"].as<std::string>()];
+      ASSERT_TRUE(volume) << "volume " << mount["name"].as<std::string>() << " is not defined";
+      if (!volume["configMap"]) continue;
+      const std::string config_map = volume["configMap"]["name"].as<std::string>();
+      if (!m_.by_kind_and_name.contains("ConfigMap/" + config_map)) continue;  // operator's own
+      EXPECT_FALSE(ConfigMapData(m_, config_map, file.substr(dir.size())).empty())
+          << file << ": ConfigMap " << config_map << " has no key " << file.substr(dir.size());
+    }
+    EXPECT_TRUE(mounted) << file << " is not under any volumeMount";
+  }
+}
+
+TEST_F(KubernetesTest, RulesConfigMapIsTheDefaultRulesAndPassesTheRuleLoader) {
+  const std::string rules = ConfigMapData(m_, "tradewatch-rules", "default.yaml");
+  EXPECT_EQ(rules, Read(kDeploy + "/rules/default.yaml"))
+      << "configmap-rules.yaml differs from deploy/rules/default.yaml";
+  auto parsed = alerts::ParseRuleFile(rules, "configmap-rules.yaml default.yaml",
+                                      alerts::RegionNames(Regions()));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->rules_size(), DefaultRules().rules_size());
+}
+
+TEST_F(KubernetesTest, ProbesTheServiceAndTheConfigAgreeOnTheMetricsPort) {
+  auto config = tools::LoadServiceConfig(config_path_);
+  ASSERT_TRUE(config.ok()) << config.status();
+  const std::string& address = config->metrics().listen_address();
+  const std::string host = address.substr(0, address.rfind(':'));
+  EXPECT_TRUE(host == "0.0.0.0" || host == "[::]" || host == "::")
+      << "metrics.listen_address " << address << " is not reachable from the kubelet";
+  const int port = PortOf(address);
+  // The container declares the port it listens on.
+  ASSERT_TRUE(container_["ports"] && container_["ports"].size() == 1);
+  EXPECT_EQ(container_["ports"][0]["containerPort"].as<int>(), port);
+  // Every probe GETs /metrics on that port.
+  for (const char* probe : {"livenessProbe", "readinessProbe", "startupProbe"}) {
+    if (std::string(probe) == "startupProbe" && !container_[probe]) continue;
+    const YAML::Node get = container_[probe]["httpGet"];
+    ASSERT_TRUE(get) << probe << " is not an httpGet probe";
+    EXPECT_EQ(get["path"].as<std::string>(), "/metrics") << probe;
+    EXPECT_EQ(ResolvePort(container_, get["port"]), port) << probe;
+  }
+  // The Service selects the pods and forwards to that port; the scrape annotations name it.
+  const YAML::Node service = m_.One("Service");
+  const YAML::Node pod_labels = deployment_["spec"]["template"]["metadata"]["labels"];
+  EXPECT_TRUE(SelectorMatches(service["spec"]["selector"], pod_labels));
+  EXPECT_TRUE(SelectorMatches(deployment_["spec"]["selector"]["matchLabels"], pod_labels));
+  for (const YAML::Node& pdb : m_.OfKind("PodDisruptionBudget")) {
+    EXPECT_TRUE(SelectorMatches(pdb["spec"]["selector"]["matchLabels"], pod_labels));
+  }
+  ASSERT_EQ(service["spec"]["ports"].size(), 1u);
+  EXPECT_EQ(ResolvePort(container_, service["spec"]["ports"][0]["targetPort"]), port);
+  const YAML::Node annotations = service["metadata"]["annotations"];
+  EXPECT_EQ(annotations["prometheus.io/scrape"].as<std::string>(), "true");
+  EXPECT_EQ(annotations["prometheus.io/port"].as<std::string>(), std::to_string(port));
+  EXPECT_EQ(annotations["prometheus.io/path"].as<std::string>(), "/metrics");
+}
+
+TEST_F(KubernetesTest, ContainerFlagsAreOptionsOfTheBinary) {
+  std::vector<std::string> words = Strings(container_["command"]);
+  for (const std::string& arg : Strings(container_["args"])) words.push_back(arg);
+  const std::vector<std::string> command = TradewatchCommand(words);
+  ASSERT_FALSE(command.empty()) << "the container does not run tradewatch";
+  EXPECT_EQ(command[1], "process");
+  ExpectFlagsAccepted(command, "deployment.yaml");
+}
+
+// ---- systemd ----------------------------------------------------------------------------------
+
+// A unit file: section -> key -> values (keys may repeat).
+using Unit = std::map<std::string, std::multimap<std::string, std::string>>;
+
+// Parses systemd's INI dialect: [Section], Key=Value, comments (# ;), trailing-backslash
+// continuation. Anything else is a test failure.
+Unit ParseUnit(const std::string& path) {
+  Unit unit;
+  std::istringstream lines(Read(path));
+  std::string line;
+  std::string section;
+  int number = 0;
+  while (std::getline(lines, line)) {
+    ++number;
+    while (!line.empty() && line.back() == '\\') {
+      line.pop_back();
+      std::string next;
+      if (!std::getline(lines, next)) break;
+      ++number;
+      line += " " + next;
+    }
+    const size_t first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#' || line[first] == ';') continue;
+    if (line[first] == '[') {
+      const size_t close = line.find(']');
+      EXPECT_TRUE(close != std::string::npos && line.find_first_not_of(" \t", close + 1) ==
+                                                    std::string::npos)
+          << path << ":" << number << ": bad section header";
+      section = line.substr(first + 1, close - first - 1);
+      unit[section];
+      continue;
+    }
+    const size_t eq = line.find('=');
+    EXPECT_NE(eq, std::string::npos) << path << ":" << number << ": not Key=Value: " << line;
+    EXPECT_FALSE(section.empty()) << path << ":" << number << ": key outside a section";
+    if (eq == std::string::npos || section.empty()) continue;
+    std::string key = line.substr(first, eq - first);
+    key.erase(key.find_last_not_of(" \t") + 1);
+    EXPECT_TRUE(std::regex_match(key, std::regex("[A-Za-z][A-Za-z0-9]*")))
+        << path << ":" << number << ": bad key '" << key << "'";
+    std::string value = line.substr(eq + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    unit[section].emplace(key, value);
+  }
+  return unit;
+}
+
+std::string Value(const Unit& unit, const std::string& section, const std::string& key) {
+  auto s = unit.find(section);
+  if (s == unit.end()) return "";
+  auto range = s->second.equal_range(key);
+  return range.first == range.second ? "" : std::prev(range.second)->second;  // last one wins
+}
+
+TEST(SystemdTest, UnitsParseAsIniWithKnownSections) {
+  const std::vector<std::string> units =
+      FilesIn(kDeploy + "/systemd", {".service", ".timer", ".path", ".socket"});
+  ASSERT_THAT(units, Contains(kDeploy + "/systemd/tradewatch-process.service"));
+  for (const std::string& path : units) {
+    Unit unit = ParseUnit(path);
+    const std::string type = fs::path(path).extension().string().substr(1);
+    const std::string own =
+        std::string(1, static_cast<char>(std::toupper(type[0]))) + type.substr(1);
+    for (const auto& entry : unit) {
+      const std::string& section = entry.first;
+      EXPECT_TRUE(section == "Unit" || section == "Install" || section == own)
+          << path << ": section [" << section << "] in a ." << type << " unit";
+    }
+    EXPECT_FALSE(Value(unit, "Unit", "Description").empty()) << path;
+    EXPECT_TRUE(unit.contains(own)) << path << ": no [" << own << "] section";
+  }
+}
+
+TEST(SystemdTest, ProcessUnitRestartsOnFailureAndStopsGracefully) {
+  Unit unit = ParseUnit(kDeploy + "/systemd/tradewatch-process.service");
+  EXPECT_EQ(Value(unit, "Service", "Restart"), "on-failure");
+  EXPECT_EQ(Value(unit, "Service", "KillSignal"), "SIGTERM");
+  const std::string timeout = Value(unit, "Service", "TimeoutStopSec");
+  ASSERT_FALSE(timeout.empty());
+  // The loop may wait 60 s for a release's delivery and 40 s for the final flushes.
+  std::smatch seconds;
+  ASSERT_TRUE(std::regex_match(timeout, seconds, std::regex("([0-9]+)s?"))) << timeout;
+  EXPECT_GE(std::stoi(seconds[1]), 100) << timeout;
+  EXPECT_TRUE(Value(unit, "Service", "DynamicUser") == "yes" ||
+              !Value(unit, "Service", "User").empty())
+      << "runs as root";
+  EXPECT_EQ(Value(unit, "Service", "NoNewPrivileges"), "yes");
+  EXPECT_EQ(Value(unit, "Service", "ProtectSystem"), "strict");
+  EXPECT_EQ(Value(unit, "Install", "WantedBy"), "multi-user.target");
+  EXPECT_EQ(TradewatchCommand(ShellWords(Value(unit, "Service", "ExecStart"))),
+            (std::vector<std::string>{"/usr/local/bin/tradewatch", "process", "--config",
+                                      "/etc/tradewatch/tradewatch.yaml"}));
+}
+
+TEST(SystemdTest, ExecStartFlagsAreOptionsOfTheBinary) {
+  for (const std::string& path : FilesIn(kDeploy + "/systemd", {".service"})) {
+    Unit unit = ParseUnit(path);
+    const std::string exec = Value(unit, "Service", "ExecStart");
+    ASSERT_FALSE(exec.empty()) << path;
+    const std::vector<std::string> command = TradewatchCommand(ShellWords(exec));
+    ASSERT_FALSE(command.empty()) << path << ": ExecStart does not run tradewatch: " << exec;
+    ExpectFlagsAccepted(command, path);
+  }
+}
+
+TEST(SystemdTest, IngestUnitCommandLineRunsOnARealFile) {
+  // The template's command for the instance 2025-12, its file glob replaced by the real 3344
+  // file and --dry-run added: the flags and their values must be accepted as they are.
+  const std::string path = kDeploy + "/systemd/tradewatch-ingest@.service";
+  if (!fs::exists(path)) GTEST_SKIP() << "no ingest unit";
+  std::vector<std::string> command =
+      TradewatchCommand(ShellWords(Value(ParseUnit(path), "Service", "ExecStart")));
+  ASSERT_GE(command.size(), 3u);
+  EXPECT_EQ(command[1], "ingest");
+  EXPECT_EQ(command[2], "census");
+  command[0] = kBinary;
+  bool has_files = false;
+  for (std::string& word : command) {
+    for (size_t at; (at = word.find("%i")) != std::string::npos;) word.replace(at, 2, "2025-12");
+    if (word == "/etc/tradewatch/tradewatch.yaml") word = kDeploy + "/config/tradewatch.yaml";
+    if (word.find('*') != std::string::npos) {
+      word = k3344;
+      has_files = true;
+    }
+  }
+  EXPECT_TRUE(has_files) << "the ingest unit names no input files";
+  command.push_back("--dry-run");
+  auto [code, out] = RunProgram(command);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("10341 rows"));
+}
+
+// ---- Prometheus and Alertmanager ----------------------------------------------------------------
+
+std::string RequireTool(const std::string& name) {
+  const std::string path = FindProgram(name);
+  EXPECT_FALSE(path.empty()) << name
+                             << " not found: install it with ./scripts/bootstrap --services";
+  return path;
+}
+
+// Alert names and labels of the exported Prometheus rules (deploy/prometheus/tradewatch-rules.yml).
+std::map<std::string, std::map<std::string, std::string>> ExportedAlerts() {
+  std::map<std::string, std::map<std::string, std::string>> alerts;
+  YAML::Node rules = LoadYaml(kDeploy + "/prometheus/tradewatch-rules.yml");
+  for (const YAML::Node& group : rules["groups"]) {
+    for (const YAML::Node& rule : group["rules"]) {
+      if (!rule["alert"]) continue;
+      auto& labels = alerts[rule["alert"].as<std::string>()];
+      for (const auto& kv : rule["labels"]) {
+        labels[kv.first.as<std::string>()] = kv.second.as<std::string>();
+      }
+    }
+  }
+  return alerts;
+}
+
+TEST(PrometheusConfigTest, PromtoolCheckConfigPasses) {
+  const std::string promtool = RequireTool("promtool");
+  ASSERT_FALSE(promtool.empty());
+  auto [code, out] =
+      RunProgram({promtool, "check", "config", kDeploy + "/prometheus/prometheus.yml"});
+  EXPECT_EQ(code, 0) << out;
+  // The rule file was found and checked with it.
+  EXPECT_THAT(out, HasSubstr("tradewatch-rules.yml"));
+  EXPECT_THAT(out, HasSubstr("SUCCESS: 8 rules found"));
+}
+
+TEST(PrometheusConfigTest, ScrapesTheConfiguredMetricsAddressAsJobTradewatch) {
+  YAML::Node config = LoadYaml(kDeploy + "/prometheus/prometheus.yml");
+  auto service = tools::LoadServiceConfig(kDeploy + "/config/tradewatch.yaml");
+  ASSERT_TRUE(service.ok()) << service.status();
+  YAML::Node job;
+  for (const YAML::Node& j : config["scrape_configs"]) {
+    if (j["job_name"].as<std::string>() == "tradewatch") job = j;
+  }
+  ASSERT_TRUE(job) << "no scrape job named tradewatch";
+  EXPECT_EQ(job["metrics_path"] ? job["metrics_path"].as<std::string>() : "/metrics", "/metrics");
+  EXPECT_THAT(Strings(job["static_configs"][0]["targets"]),
+              Contains(service->metrics().listen_address()));
+  // The exported health rule and the dashboards select this job name.
+  EXPECT_THAT(Read(kDeploy + "/prometheus/tradewatch-rules.yml"), HasSubstr("job=\"tradewatch\""));
+  EXPECT_THAT(Strings(config["rule_files"]), Contains("tradewatch-rules.yml"));
+  EXPECT_THAT(Strings(config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"]),
+              Contains("127.0.0.1:9093"));
+  EXPECT_EQ(config["global"]["evaluation_interval"].as<std::string>(), "30s");
+}
+
+const std::string kAlertmanagerYml = kDeploy + "/alertmanager/alertmanager.yml";
+
+TEST(AlertmanagerConfigTest, AmtoolCheckConfigPasses) {
+  const std::string amtool = RequireTool("amtool");
+  ASSERT_FALSE(amtool.empty());
+  auto [code, out] = RunProgram({amtool, "check-config", kAlertmanagerYml});
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("SUCCESS"));
+}
+
+// The receiver amtool routes an alert with these labels to.
+std::string RouteOf(const std::string& amtool, const std::vector<std::string>& labels) {
+  std::vector<std::string> argv = {amtool, "config", "routes", "test",
+                                   "--config.file=" + kAlertmanagerYml};
+  argv.insert(argv.end(), labels.begin(), labels.end());
+  auto [code, out] = RunProgram(argv, /*merge_stderr=*/false);
+  EXPECT_EQ(code, 0) << out;
+  return out.substr(0, out.find('\n'));
+}
+
+TEST(AlertmanagerConfigTest, PagesAndWarningsGoToTheirOwnReceivers) {
+  const std::string amtool = RequireTool("amtool");
+  ASSERT_FALSE(amtool.empty());
+  auto alerts = ExportedAlerts();
+  ASSERT_TRUE(alerts.contains("TaiwanSemiconductorImportShareHigh"));
+  std::map<std::string, std::string> receiver_of;  // severity -> receiver
+  for (const auto& [name, labels] : alerts) {
+    std::vector<std::string> args = {"alertname=" + name};
+    for (const auto& [label, value] : labels) args.push_back(label + "=" + value);
+    const std::string receiver = RouteOf(amtool, args);
+    const std::string severity = labels.at("severity");
+    auto [it, inserted] = receiver_of.emplace(severity, receiver);
+    EXPECT_EQ(it->second, receiver) << name << ": alerts of severity " << severity
+                                    << " go to different receivers";
+  }
+  ASSERT_TRUE(receiver_of.contains("page") && receiver_of.contains("warning"));
+  EXPECT_NE(receiver_of["page"], receiver_of["warning"]);
+  YAML::Node config = LoadYaml(kAlertmanagerYml);
+  std::set<std::string> webhooks;
+  for (const YAML::Node& r : config["receivers"]) {
+    if (r["webhook_configs"]) webhooks.insert(r["name"].as<std::string>());
+  }
+  EXPECT_TRUE(webhooks.contains(receiver_of["page"]));
+  EXPECT_TRUE(webhooks.contains(receiver_of["warning"]));
+}
+
+// A matcher `name="value"`, `name=~"regex"`, `name!="value"` (amtool's syntax, unquoted values
+// too) applied to a label set.
+bool Matches(const std::string& matcher, const std::map<std::string, std::string>& labels) {
+  std::smatch m;
+  const std::regex syntax(R"re(\s*(\w+)\s*(=~|!~|!=|=)\s*"?([^"]*)"?\s*)re");
+  EXPECT_TRUE(std::regex_match(matcher, m, syntax))
+      << matcher;
+  auto it = labels.find(m[1]);
+  const std::string value = it == labels.end() ? "" : it->second;
+  const std::string op = m[2];
+  if (op == "=") return value == m[3].str();
+  if (op == "!=") return value != m[3].str();
+  const bool match = std::regex_match(value, std::regex(m[3].str()));
+  return op == "=~" ? match : !match;
+}
+
+bool MatchesAll(const YAML::Node& matchers, const std::map<std::string, std::string>& labels) {
+  for (const std::string& m : Strings(matchers)) {
+    if (!Matches(m, labels)) return false;
+  }
+  return true;
+}
+
+TEST(AlertmanagerConfigTest, GroupingAndInhibitionUseLabelsTheAlertsCarry) {
+  YAML::Node config = LoadYaml(kAlertmanagerYml);
+  // The labels a dependency alert carries: those of tradewatch_alert_value plus alertname.
+  std::set<std::string> labels = ExportedMetrics().at("tradewatch_alert_value");
+  labels.insert("alertname");
+  for (const std::string& label : Strings(config["route"]["group_by"])) {
+    EXPECT_TRUE(labels.contains(label)) << "group_by " << label << ": no alert carries it";
+  }
+  EXPECT_THAT(Strings(config["route"]["group_by"]), Contains("product_code"));
+
+  auto alerts = ExportedAlerts();
+  ASSERT_EQ(config["inhibit_rules"].size(), 1u);
+  const YAML::Node inhibit = config["inhibit_rules"][0];
+  std::set<std::string> sources, targets;
+  for (auto [name, alert_labels] : alerts) {
+    alert_labels["alertname"] = name;
+    if (MatchesAll(inhibit["source_matchers"], alert_labels)) sources.insert(name);
+    if (MatchesAll(inhibit["target_matchers"], alert_labels)) targets.insert(name);
+  }
+  EXPECT_EQ(sources, (std::set<std::string>{"TradewatchMetricsAbsent", "TradewatchReleaseStale"}));
+  // Exactly the dependency rules are inhibited: every alert of deploy/rules/default.yaml.
+  std::set<std::string> dependency;
+  const v1::RuleFile rules = DefaultRules();
+  for (const v1::Rule& rule : rules.rules()) dependency.insert(rule.name());
+  EXPECT_EQ(targets, dependency);
+}
+
+// ---- Grafana ----------------------------------------------------------------------------------
+
+const std::string kDashboards = kDeploy + "/grafana/dashboards";
+
+std::string ProvisionedDatasourceUid() {
+  YAML::Node ds = LoadYaml(kDeploy + "/grafana/provisioning/datasources/prometheus.yaml");
+  EXPECT_EQ(ds["datasources"].size(), 1u);
+  if (ds["datasources"].size() != 1) return "";
+  const YAML::Node source = ds["datasources"][0];
+  EXPECT_EQ(source["type"].as<std::string>(), "prometheus");
+  EXPECT_FALSE(source["url"].as<std::string>().empty());
+  return source["uid"] ? source["uid"].as<std::string>() : "";
+}
+
+TEST(GrafanaTest, ProvisioningFilesDeclareTheDatasourceAndTheDashboardFolder) {
+  EXPECT_EQ(ProvisionedDatasourceUid(), "tradewatch-prometheus");
+  YAML::Node dashboards = LoadYaml(kDeploy + "/grafana/provisioning/dashboards/tradewatch.yaml");
+  ASSERT_EQ(dashboards["providers"].size(), 1u);
+  EXPECT_EQ(dashboards["providers"][0]["type"].as<std::string>(), "file");
+  EXPECT_FALSE(dashboards["providers"][0]["options"]["path"].as<std::string>().empty());
+}
+
+std::string DatasourceUid(simdjson::dom::element node) {
+  std::string_view uid, type;
+  if (node["datasource"]["uid"].get(uid) != simdjson::SUCCESS) return "";
+  if (node["datasource"]["type"].get(type) != simdjson::SUCCESS || type != "prometheus") return "";
+  return std::string(uid);
+}
+
+TEST(GrafanaTest, EveryPanelQueriesTheProvisionedDatasource) {
+  const std::string uid = ProvisionedDatasourceUid();
+  const std::vector<std::string> files = testing::DashboardFiles(kDashboards);
+  ASSERT_GE(files.size(), 4u);
+  std::set<std::string> dashboard_uids;
+  for (const std::string& file : files) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element dashboard;
+    ASSERT_EQ(parser.load(file).get(dashboard), simdjson::SUCCESS) << file;
+    std::string_view dashboard_uid;
+    ASSERT_EQ(dashboard["uid"].get(dashboard_uid), simdjson::SUCCESS) << file;
+    EXPECT_TRUE(dashboard_uids.insert(std::string(dashboard_uid)).second) << file;
+    int64_t schema = 0;
+    EXPECT_EQ(dashboard["schemaVersion"].get(schema), simdjson::SUCCESS) << file;
+    EXPECT_GE(schema, 36) << file;
+    int panels = 0;
+    std::set<int64_t> ids;
+    testing::ForEachPanel(dashboard, [&](simdjson::dom::element panel) {
+      ++panels;
+      std::string_view title;
+      EXPECT_EQ(panel["title"].get(title), simdjson::SUCCESS) << file;
+      int64_t id = 0;
+      EXPECT_EQ(panel["id"].get(id), simdjson::SUCCESS) << file << ": " << title;
+      EXPECT_TRUE(ids.insert(id).second) << file << ": duplicate panel id " << id;
+      EXPECT_EQ(DatasourceUid(panel), uid) << file << ": panel '" << title << "'";
+      simdjson::dom::array targets;
+      ASSERT_EQ(panel["targets"].get(targets), simdjson::SUCCESS) << file << ": " << title;
+      EXPECT_GT(targets.size(), 0u) << file << ": panel '" << title << "' has no target";
+      for (simdjson::dom::element target : targets) {
+        std::string_view expr;
+        EXPECT_EQ(target["expr"].get(expr), simdjson::SUCCESS) << file << ": " << title;
+        EXPECT_FALSE(expr.empty()) << file << ": panel '" << title << "'";
+        simdjson::dom::element ds;
+        if (target["datasource"].get(ds) == simdjson::SUCCESS) {
+          EXPECT_EQ(DatasourceUid(target), uid) << file << ": a target of '" << title << "'";
+        }
+      }
+    });
+    EXPECT_GT(panels, 0) << file;
+    simdjson::dom::array variables;
+    if (dashboard["templating"]["list"].get(variables) == simdjson::SUCCESS) {
+      for (simdjson::dom::element variable : variables) {
+        std::string_view type;
+        if (variable["type"].get(type) == simdjson::SUCCESS && type == "query") {
+          EXPECT_EQ(DatasourceUid(variable), uid) << file << ": a template variable";
+        }
+      }
+    }
+  }
+}
+
+// The template variables' queries (label_values(metric, label)) of every dashboard.
+std::vector<std::string> VariableQueries() {
+  std::vector<std::string> queries;
+  for (const std::string& file : testing::DashboardFiles(kDashboards)) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element dashboard;
+    if (parser.load(file).get(dashboard) != simdjson::SUCCESS) continue;
+    simdjson::dom::array variables;
+    if (dashboard["templating"]["list"].get(variables) != simdjson::SUCCESS) continue;
+    for (simdjson::dom::element variable : variables) {
+      std::string_view query;
+      if (variable["query"]["query"].get(query) == simdjson::SUCCESS ||
+          variable["query"].get(query) == simdjson::SUCCESS) {
+        queries.emplace_back(query);
+      }
+    }
+  }
+  return queries;
+}
+
+std::vector<testing::PanelQuery> Queries() {
+  std::vector<testing::PanelQuery> queries = testing::LoadDashboardQueries(kDashboards);
+  EXPECT_GE(queries.size(), 20u);
+  return queries;
+}
+
+TEST(GrafanaTest, ExpressionsUseOnlyTheAllowedVariables) {
+  for (const testing::PanelQuery& q : Queries()) {
+    const std::string expr = testing::SubstituteGrafanaVariables(q.expr, kGrafanaVariables);
+    EXPECT_FALSE(std::regex_search(expr, std::regex(R"(\$[A-Za-z_{]|\[\[)")))
+        << q.dashboard << " / " << q.panel << ": a variable other than $naics, $__rate_interval, "
+        << "$__interval, $__range: " << q.expr;
+  }
+}
+
+TEST(GrafanaTest, ExpressionsAreValidPromQL) {
+  const std::string promtool = RequireTool("promtool");
+  ASSERT_FALSE(promtool.empty());
+  // Each expression becomes a recording rule: promtool parses it as PromQL.
+  std::string rules = "groups:\n  - name: dashboards\n    rules:\n";
+  const std::vector<testing::PanelQuery> queries = Queries();
+  for (size_t i = 0; i < queries.size(); ++i) {
+    std::string expr = testing::SubstituteGrafanaVariables(queries[i].expr, kGrafanaVariables);
+    for (size_t at = 0; (at = expr.find('\'', at)) != std::string::npos; at += 2) {
+      expr.insert(at, "'");
+    }
+    rules += "      - record: dashboard:query_" + std::to_string(i) + "\n        expr: '" + expr +
+             "'\n";
+  }
+  const std::string path = WriteTemp("dashboard_queries.yml", rules);
+  auto [code, out] = RunProgram({promtool, "check", "rules", path});
+  EXPECT_EQ(code, 0) << out << "\n" << rules;
+  EXPECT_THAT(out, HasSubstr("SUCCESS: " + std::to_string(queries.size()) + " rules found"));
+}
+
+// The tradewatch metric names an expression selects, in order.
+std::vector<std::string> MetricNames(const std::string& expr) {
+  std::vector<std::string> names;
+  const std::regex name("tradewatch_[a-z_]+");
+  for (auto it = std::sregex_iterator(expr.begin(), expr.end(), name); it != std::sregex_iterator();
+       ++it) {
+    names.push_back(it->str());
+  }
+  return names;
+}
+
+TEST(GrafanaTest, EveryMetricNameIsOneTheCodeExports) {
+  const Exposition& exported = ExportedMetrics();
+  std::vector<std::string> exprs;
+  for (const testing::PanelQuery& q : Queries()) exprs.push_back(q.expr);
+  for (const std::string& q : VariableQueries()) exprs.push_back(q);
+  int names = 0;
+  for (const std::string& expr : exprs) {
+    for (const std::string& name : MetricNames(expr)) {
+      ++names;
+      EXPECT_TRUE(exported.contains(name)) << name << " is not exported by tradewatch: " << expr;
+    }
+  }
+  EXPECT_GT(names, 20);
+}
+
+TEST(GrafanaTest, ExportedMetricsCoverEveryDefaultRule) {
+  // The exposition the names are checked against has a series per rule (the fixture is sound).
+  const std::set<std::string>& labels = ExportedMetrics().at("tradewatch_alert_value");
+  for (const char* label : {"rule", "product_code", "partner", "region", "severity", "team"}) {
+    EXPECT_TRUE(labels.contains(label)) << label;
+  }
+}
+
+TEST(GrafanaTest, LabelsInSelectorsAndGroupingExist) {
+  const Exposition& exported = ExportedMetrics();
+  // Labels of Prometheus's ALERTS series: its own, and those of the alerts (rule labels).
+  std::set<std::string> alert_labels = exported.at("tradewatch_alert_value");
+  alert_labels.insert({"alertname", "alertstate"});
+  const std::regex selector(
+      R"(\b(tradewatch_[a-z_]+|ALERTS|up|scrape_duration_seconds)\{([^}]*)\})");
+  const std::regex matcher(R"re((\w+)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)")re");
+  const std::regex grouping(R"(\b(?:by|without|on|ignoring)\s*\(([^)]*)\))");
+  for (const testing::PanelQuery& q : Queries()) {
+    const std::string& expr = q.expr;
+    std::set<std::string> available = kTargetLabels;
+    available.insert("le");
+    for (const std::string& name : MetricNames(expr)) {
+      if (!exported.contains(name)) continue;
+      available.insert(exported.at(name).begin(), exported.at(name).end());
+    }
+    if (expr.find("ALERTS") != std::string::npos) {
+      available.insert(alert_labels.begin(), alert_labels.end());
+    }
+    if (expr.find("label_replace") != std::string::npos) available.insert("threshold");
+    for (auto s = std::sregex_iterator(expr.begin(), expr.end(), selector);
+         s != std::sregex_iterator(); ++s) {
+      const std::string metric = (*s)[1];
+      const std::string body = (*s)[2];
+      std::set<std::string> own = kTargetLabels;
+      if (metric == "ALERTS") own = alert_labels;
+      if (exported.contains(metric)) {
+        own.insert(exported.at(metric).begin(), exported.at(metric).end());
+      }
+      for (auto m = std::sregex_iterator(body.begin(), body.end(), matcher);
+           m != std::sregex_iterator(); ++m) {
+        EXPECT_TRUE(own.contains((*m)[1])) << q.dashboard << " / " << q.panel << ": " << metric
+                                           << " has no label " << (*m)[1] << ": " << expr;
+      }
+    }
+    for (auto g = std::sregex_iterator(expr.begin(), expr.end(), grouping);
+         g != std::sregex_iterator(); ++g) {
+      std::stringstream list((*g)[1].str());
+      std::string label;
+      while (std::getline(list, label, ',')) {
+        label.erase(0, label.find_first_not_of(' '));
+        label.erase(label.find_last_not_of(' ') + 1);
+        if (label.empty()) continue;
+        EXPECT_TRUE(available.contains(label))
+            << q.dashboard << " / " << q.panel << ": no series carries " << label << ": " << expr;
+      }
+    }
+  }
+  for (const std::string& query : VariableQueries()) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(query, m, std::regex(R"(label_values\((\w+),\s*(\w+)\))")))
+        << query;
+    ASSERT_TRUE(exported.contains(m[1])) << query;
+    EXPECT_TRUE(exported.at(m[1]).contains(m[2])) << query;
+  }
+}
+
+TEST(GrafanaTest, RuleAndAlertNamesInExpressionsExist) {
+  std::map<std::string, const v1::Rule*> rules;
+  const v1::RuleFile file = DefaultRules();
+  for (const v1::Rule& rule : file.rules()) rules[rule.name()] = &rule;
+  const auto alerts = ExportedAlerts();
+  const std::regex named(R"re(\b(rule|alertname)\s*(=~|=)\s*"([^"]*)")re");
+  for (const testing::PanelQuery& q : Queries()) {
+    for (auto m = std::sregex_iterator(q.expr.begin(), q.expr.end(), named);
+         m != std::sregex_iterator(); ++m) {
+      std::stringstream alternatives((*m)[3].str());
+      std::string name;
+      while (std::getline(alternatives, name, '|')) {
+        const bool known = (*m)[1] == "rule" ? rules.contains(name) : alerts.contains(name);
+        EXPECT_TRUE(known) << q.dashboard << " / " << q.panel << ": no " << (*m)[1] << " "
+                           << name << ": " << q.expr;
+      }
+    }
+  }
+}
+
+TEST(GrafanaTest, ThresholdLinesAreTheRulesThresholds) {
+  std::map<std::string, const v1::Rule*> rules;
+  const v1::RuleFile file = DefaultRules();
+  for (const v1::Rule& rule : file.rules()) rules[rule.name()] = &rule;
+  // label_replace(vector(0.15), "threshold", "<Rule> above|below|clear", "", "")
+  const std::regex line(
+      R"re(vector\(([0-9.]+)\)\s*,\s*"threshold"\s*,\s*"(\w+) (above|below|clear)")re");
+  int lines = 0;
+  for (const testing::PanelQuery& q : Queries()) {
+    for (auto m = std::sregex_iterator(q.expr.begin(), q.expr.end(), line);
+         m != std::sregex_iterator(); ++m) {
+      ++lines;
+      auto rule = rules.find((*m)[2]);
+      ASSERT_NE(rule, rules.end()) << q.panel << ": " << (*m)[2];
+      const v1::Rule& r = *rule->second;
+      const std::string kind = (*m)[3];
+      std::optional<double> expected;
+      if (kind == "above" && r.has_above()) expected = r.above();
+      if (kind == "below" && r.has_below()) expected = r.below();
+      if (kind == "clear" && r.has_clear()) expected = r.clear();
+      ASSERT_TRUE(expected.has_value()) << q.panel << ": " << r.name() << " has no " << kind;
+      EXPECT_NEAR(std::stod((*m)[1]), *expected, 1e-12)
+          << q.panel << ": the " << kind << " line of " << r.name()
+          << " differs from deploy/rules/default.yaml";
+    }
+  }
+  EXPECT_GT(lines, 0);
+}
+
+// ---- the support header -----------------------------------------------------------------------
+
+TEST(GrafanaQueriesTest, SubstitutesEveryVariableSyntax) {
+  const std::map<std::string, std::string> vars = {
+      {"naics", "3344"}, {"__range", "1h"}, {"__rate_interval", "2m"}};
+  using testing::SubstituteGrafanaVariables;
+  EXPECT_EQ(SubstituteGrafanaVariables(R"(x{product_code="$naics"})", vars),
+            R"(x{product_code="3344"})");
+  EXPECT_EQ(SubstituteGrafanaVariables("${naics}/${naics:raw}/[[naics]]", vars), "3344/3344/3344");
+  EXPECT_EQ(SubstituteGrafanaVariables("rate(x[$__rate_interval]) + increase(x[$__range])", vars),
+            "rate(x[2m]) + increase(x[1h])");
+  // The longest name is taken; unknown names and PromQL's $1 stay.
+  EXPECT_EQ(SubstituteGrafanaVariables("$__range_ms $other $1 ${other} [[other]]", vars),
+            "$__range_ms $other $1 ${other} [[other]]");
+  EXPECT_EQ(SubstituteGrafanaVariables("$", vars), "$");
+}
+
+TEST(GrafanaQueriesTest, LoadsEveryTargetOfEveryDashboard) {
+  size_t targets = 0;
+  for (const std::string& file : testing::DashboardFiles(kDashboards)) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element dashboard;
+    ASSERT_EQ(parser.load(file).get(dashboard), simdjson::SUCCESS) << file;
+    testing::ForEachPanel(dashboard, [&](simdjson::dom::element panel) {
+      simdjson::dom::array t;
+      if (panel["targets"].get(t) == simdjson::SUCCESS) targets += t.size();
+    });
+  }
+  const std::vector<testing::PanelQuery> queries = Queries();
+  EXPECT_EQ(queries.size(), targets);
+  for (const testing::PanelQuery& q : queries) {
+    EXPECT_FALSE(q.dashboard.empty());
+    EXPECT_FALSE(q.panel.empty());
+  }
+}
+
+}  // namespace
+}  // namespace tradewatch
