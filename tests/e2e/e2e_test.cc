@@ -1,0 +1,359 @@
+// End to end, with every real part an operator runs: a Kafka 3.9 broker (scripts/kafka), the built
+// `tradewatch process`, Prometheus scraping it with the shipped configuration and exported rules
+// (deploy/prometheus), Alertmanager with the shipped routing (deploy/alertmanager) delivering to a
+// webhook receiver in this test, kcat reading the alert topic, and every Grafana panel query
+// (deploy/grafana/dashboards) evaluated against the live Prometheus. The real 3344 imports are
+// ingested release by release, one `tradewatch ingest census` per month, 2021-01 to 2025-12.
+//
+// The shipped files are used as they are except for what a test must change: ports (free ones on
+// 127.0.0.1), the webhook URL, and intervals (seconds instead of minutes).
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_replace.h"
+#include "fmt/format.h"
+#include "simdjson.h"
+#include "tests/support/grafana_queries.h"
+#include "tests/support/http_get.h"
+#include "tests/support/http_server.h"
+#include "tests/support/real_kafka.h"
+#include "tests/support/subprocess.h"
+
+namespace tradewatch {
+namespace {
+
+namespace fs = std::filesystem;
+using ::tradewatch::testing::FindProgram;
+using ::tradewatch::testing::HttpGet;
+using ::tradewatch::testing::RunProgram;
+using ::tradewatch::testing::Subprocess;
+
+const std::string kBinary = std::string(TRADEWATCH_BINARY_DIR) + "/tools/tradewatch";
+const std::string kDescriptorSet = std::string(TRADEWATCH_BINARY_DIR) + "/proto/tradewatch.desc";
+constexpr char k3344[] = "../shared/data/census_naics_by_country/census_imports_naics_3344.csv";
+constexpr int kPartitions = 6;
+constexpr auto kDeadline = std::chrono::seconds(120);
+
+// A port nobody listens on now (the kernel's pick for an ephemeral bind).
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(addr);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Replaces `from` (which must occur) in `text`.
+std::string Replace(const std::string& text, const std::string& from, const std::string& to) {
+  EXPECT_NE(text.find(from), std::string::npos) << "the shipped file no longer holds '" << from
+                                                << "': update this test with it";
+  return absl::StrReplaceAll(text, {{from, to}});
+}
+
+std::string UrlEncode(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+// A long-running service with its output in `log` (so no pipe can fill up and stall it).
+std::unique_ptr<Subprocess> StartService(const std::vector<std::string>& argv,
+                                         const std::string& log) {
+  std::string command = "exec";
+  for (const std::string& a : argv) command += " '" + a + "'";
+  command += " > '" + log + "' 2>&1";
+  return std::make_unique<Subprocess>(std::vector<std::string>{"sh", "-c", command});
+}
+
+// Polls `ready` every 200 ms until it holds or the deadline passes.
+bool WaitFor(const std::function<bool()>& ready, std::chrono::seconds deadline = kDeadline) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < until) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return ready();
+}
+
+double MetricValue(const std::string& body, const std::string& series) {
+  std::smatch m;
+  if (!std::regex_search(body, m, std::regex("(^|\n)" + series + " ([0-9.e+-]+)"))) return -1;
+  return std::stod(m[2]);
+}
+
+// The real 3344 imports split into one CSV per month (the header and that month's rows), as the
+// monthly releases would carry them.
+std::map<std::string, std::string> SplitByMonth(const std::string& dir) {
+  std::ifstream in(k3344);
+  std::string header;
+  std::getline(in, header);
+  std::map<std::string, std::string> rows;
+  static const std::regex month(",([0-9]{4}-[0-9]{2})-01,");
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (std::regex_search(line, m, month)) rows[m[1]] += line + "\n";
+  }
+  std::map<std::string, std::string> files;
+  for (const auto& [period, text] : rows) {
+    const std::string path = dir + "/imports_3344_" + period + ".csv";
+    std::ofstream(path) << header << "\n" << text;
+    files[period] = path;
+  }
+  return files;
+}
+
+class EndToEndTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = (fs::temp_directory_path() / fmt::format("tradewatch-e2e-{}", getpid())).string();
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    for (auto* service : {&process_, &prometheus_, &alertmanager_}) {
+      if (*service != nullptr) {
+        (*service)->Signal(SIGTERM);
+        (*service)->Wait();
+      }
+    }
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  std::string Log(const std::string& name) const { return dir_ + "/" + name + ".log"; }
+
+  // Prometheus's answer to an instant query, parsed; ADD_FAILUREs and returns 0 results unless
+  // the query succeeded.
+  size_t QueryResults(const std::string& expr, std::string* body_out = nullptr) {
+    auto body = HttpGet(prometheus_port_, "/api/v1/query?query=" + UrlEncode(expr));
+    if (!body.ok()) {
+      ADD_FAILURE() << expr << ": " << body.status();
+      return 0;
+    }
+    if (body_out != nullptr) *body_out = *body;
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    std::string_view status;
+    simdjson::dom::array result;
+    if (parser.parse(*body).get(doc) != simdjson::SUCCESS || doc["status"].get(status) ||
+        status != "success" || doc["data"]["result"].get(result)) {
+      ADD_FAILURE() << expr << ": " << *body;
+      return 0;
+    }
+    return result.size();
+  }
+
+  std::string dir_;
+  std::unique_ptr<Subprocess> process_, prometheus_, alertmanager_;
+  int prometheus_port_ = 0;
+};
+
+TEST_F(EndToEndTest, TaiwanDependencyReachesPrometheusAlertmanagerKafkaAndGrafana) {
+  const std::string prometheus = FindProgram("prometheus");
+  const std::string alertmanager = FindProgram("prometheus-alertmanager");
+  const std::string kcat = FindProgram("kcat");
+  const std::string protoc = FindProgram("protoc");
+  ASSERT_FALSE(prometheus.empty()) << "prometheus is missing: scripts/bootstrap --services";
+  ASSERT_FALSE(alertmanager.empty()) << "prometheus-alertmanager is missing: scripts/bootstrap --services";
+  ASSERT_FALSE(kcat.empty()) << "kcat is missing: scripts/bootstrap --services";
+  ASSERT_FALSE(protoc.empty()) << "protoc is missing: scripts/bootstrap";
+
+  auto kafka = ::tradewatch::testing::RealKafka::Start(1);
+  ASSERT_TRUE(kafka.ok()) << kafka.status();
+  const std::string brokers = (*kafka)->bootstrap();
+
+  // The webhook receiver Alertmanager delivers to.
+  ::tradewatch::testing::HttpServer webhook(
+      [](const ::tradewatch::testing::HttpRequest&) { return ::tradewatch::testing::Reply(200); });
+  ASSERT_TRUE(webhook.ok());
+
+  // tradewatch process.
+  const int metrics_port = FreePort();
+  process_ = StartService({kBinary, "process", "--brokers", brokers, "--metrics-address",
+                           fmt::format("127.0.0.1:{}", metrics_port)},
+                          Log("tradewatch"));
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(metrics_port, "/metrics").ok(); }))
+      << ReadFile(Log("tradewatch"));
+
+  // Alertmanager with the shipped routing; only the receiver URL and the waits differ.
+  const int alertmanager_port = FreePort();
+  std::string am_config = ReadFile("deploy/alertmanager/alertmanager.yml");
+  am_config = Replace(am_config, "http://127.0.0.1:9095/alerts", webhook.url() + "/alerts");
+  am_config = Replace(am_config, "group_wait: 30s", "group_wait: 1s");
+  am_config = Replace(am_config, "group_interval: 5m", "group_interval: 1s");
+  std::ofstream(dir_ + "/alertmanager.yml") << am_config;
+  alertmanager_ = StartService(
+      {alertmanager, "--config.file=" + dir_ + "/alertmanager.yml",
+       "--storage.path=" + dir_ + "/alertmanager",
+       fmt::format("--web.listen-address=127.0.0.1:{}", alertmanager_port),
+       "--cluster.listen-address="},
+      Log("alertmanager"));
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(alertmanager_port, "/-/ready").ok(); }))
+      << ReadFile(Log("alertmanager"));
+
+  // Prometheus with the shipped configuration and the exported rules.
+  prometheus_port_ = FreePort();
+  std::string prom_config = ReadFile("deploy/prometheus/prometheus.yml");
+  prom_config = Replace(prom_config, "scrape_interval: 30s", "scrape_interval: 1s");
+  prom_config = Replace(prom_config, "evaluation_interval: 30s", "evaluation_interval: 1s");
+  prom_config = Replace(prom_config, "127.0.0.1:9464", fmt::format("127.0.0.1:{}", metrics_port));
+  prom_config =
+      Replace(prom_config, "127.0.0.1:9093", fmt::format("127.0.0.1:{}", alertmanager_port));
+  prom_config = Replace(prom_config, "- tradewatch-rules.yml",
+                        "- " + fs::absolute("deploy/prometheus/tradewatch-rules.yml").string());
+  std::ofstream(dir_ + "/prometheus.yml") << prom_config;
+  prometheus_ = StartService(
+      {prometheus, "--config.file=" + dir_ + "/prometheus.yml",
+       "--storage.tsdb.path=" + dir_ + "/prometheus",
+       fmt::format("--web.listen-address=127.0.0.1:{}", prometheus_port_)},
+      Log("prometheus"));
+  ASSERT_TRUE(WaitFor([&] { return HttpGet(prometheus_port_, "/-/ready").ok(); }))
+      << ReadFile(Log("prometheus"));
+
+  // The releases: one ingest per month, each with a later vintage.
+  const std::map<std::string, std::string> months = SplitByMonth(dir_);
+  ASSERT_EQ(months.size(), 60u);
+  int vintage = 0;
+  for (const auto& [period, file] : months) {
+    auto [code, out] = RunProgram({kBinary, "ingest", "census", "--brokers", brokers, "--release",
+                                   period, "--vintage", std::to_string(++vintage), file});
+    ASSERT_EQ(code, 0) << period << ": " << out;
+    ASSERT_NE(out.find("0 rejected"), std::string::npos) << period << ": " << out;
+  }
+  std::string scrape;
+  ASSERT_TRUE(WaitFor([&] {
+    auto body = HttpGet(metrics_port, "/metrics");
+    if (body.ok()) scrape = *body;
+    return body.ok() &&
+           MetricValue(*body, "tradewatch_processor_releases_total") == kPartitions * 60;
+  })) << scrape.substr(0, 3000);
+  EXPECT_EQ(MetricValue(scrape, "tradewatch_processor_latest_period_yyyymm"), 202512);
+
+  // 1. Prometheus: the Taiwan rule is firing, with the rule's labels.
+  std::string alerts_body;
+  bool taiwan_firing = false;
+  ASSERT_TRUE(WaitFor([&] {
+    auto body = HttpGet(prometheus_port_, "/api/v1/alerts");
+    if (!body.ok()) return false;
+    alerts_body = *body;
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(alerts_body).get(doc)) return false;
+    for (simdjson::dom::element alert : doc["data"]["alerts"]) {
+      std::string_view name, state, severity, product, partner;
+      if (alert["labels"]["alertname"].get(name) || name != "TaiwanSemiconductorImportShareHigh") {
+        continue;
+      }
+      EXPECT_FALSE(alert["state"].get(state));
+      EXPECT_FALSE(alert["labels"]["severity"].get(severity));
+      EXPECT_FALSE(alert["labels"]["product_code"].get(product));
+      EXPECT_FALSE(alert["labels"]["partner"].get(partner));
+      EXPECT_EQ(std::string(severity), "page");
+      EXPECT_EQ(std::string(product), "3344");
+      EXPECT_EQ(std::string(partner), "5830");
+      taiwan_firing = state == "firing";
+    }
+    return taiwan_firing;
+  })) << alerts_body;
+
+  // 2. Alertmanager delivered it to the webhook, grouped by rule and NAICS code, with the
+  // rendered annotations: 34.95% is Taiwan's 2025 share of 3344 imports in the real data.
+  std::string delivered;
+  ASSERT_TRUE(WaitFor([&] {
+    for (const auto& request : webhook.requests()) {
+      if (request.body.find("\"alertname\":\"TaiwanSemiconductorImportShareHigh\"") !=
+          std::string::npos) {
+        delivered = request.body;
+        return true;
+      }
+    }
+    return false;
+  })) << webhook.request_count() << " deliveries; Alertmanager log:\n"
+      << ReadFile(Log("alertmanager"));
+  simdjson::dom::parser parser;
+  simdjson::dom::element message;
+  ASSERT_FALSE(parser.parse(delivered).get(message)) << delivered;
+  std::string_view status, receiver, group_rule, group_code, summary, runbook;
+  EXPECT_FALSE(message["status"].get(status));
+  EXPECT_EQ(std::string(status), "firing");
+  EXPECT_FALSE(message["receiver"].get(receiver));
+  EXPECT_EQ(std::string(receiver), "tradewatch-page");
+  EXPECT_FALSE(message["groupLabels"]["rule"].get(group_rule));
+  EXPECT_EQ(std::string(group_rule), "TaiwanSemiconductorImportShareHigh");
+  EXPECT_FALSE(message["groupLabels"]["product_code"].get(group_code));
+  EXPECT_EQ(std::string(group_code), "3344");
+  simdjson::dom::element first = message["alerts"].at(0);
+  EXPECT_FALSE(first["annotations"]["summary"].get(summary));
+  EXPECT_NE(summary.find("34.95%"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("NAICS 3344"), std::string::npos) << summary;
+  EXPECT_FALSE(first["annotations"]["runbook_url"].get(runbook));
+  EXPECT_NE(runbook.find("docs/runbooks.md#taiwansemiconductorimportsharehigh"), std::string::npos);
+
+  // 3. The alert event on tradewatch.alerts.v1, read by kcat and decoded with the descriptor set.
+  auto [kcat_code, positions] = RunProgram(
+      {kcat, "-C", "-b", brokers, "-t", "tradewatch.alerts.v1", "-e", "-q", "-f", "%p %o %k\n"},
+      false);
+  ASSERT_EQ(kcat_code, 0);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(positions, m,
+                                std::regex("([0-9]+) ([0-9]+) TaiwanSemiconductorImportShareHigh\\{")))
+      << positions;
+  auto [decode_code, event] = RunProgram(
+      {"sh", "-c",
+       fmt::format("{} -C -b {} -t tradewatch.alerts.v1 -p {} -o {} -c 1 -e -q -f '%s' | {} "
+                   "--decode=tradewatch.v1.AlertEvent --descriptor_set_in={}",
+                   kcat, brokers, m[1].str(), m[2].str(), protoc, kDescriptorSet)});
+  ASSERT_EQ(decode_code, 0) << event;
+  EXPECT_NE(event.find("state: ALERT_STATE_FIRING"), std::string::npos) << event;
+  // The first firing is the 2025-04 release (30.4% > 30%), in event time.
+  EXPECT_NE(event.find("period_yyyymm: 202504"), std::string::npos) << event;
+
+  // 4. Every Grafana panel query, with its variables set as a user viewing 3344 would, returns
+  // data from the live Prometheus without error.
+  const auto queries = ::tradewatch::testing::LoadDashboardQueries("deploy/grafana/dashboards");
+  ASSERT_GT(queries.size(), 10u);
+  const std::map<std::string, std::string> vars = {
+      {"naics", "3344"}, {"__rate_interval", "1m"}, {"__interval", "15s"}, {"__range", "1h"}};
+  for (const auto& query : queries) {
+    const std::string expr = ::tradewatch::testing::SubstituteGrafanaVariables(query.expr, vars);
+    std::string body;
+    EXPECT_GT(QueryResults(expr, &body), 0u)
+        << query.dashboard << " / " << query.panel << ": " << expr << " -> " << body;
+  }
+
+  // Everything stops cleanly.
+  process_->Signal(SIGTERM);
+  EXPECT_EQ(process_->Wait(), 0) << ReadFile(Log("tradewatch"));
+  process_.reset();
+}
+
+}  // namespace
+}  // namespace tradewatch
