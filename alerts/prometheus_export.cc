@@ -178,6 +178,32 @@ std::vector<AlertingRule> HealthRules() {
          "(growing by {{ $value | humanize }} records per second): results and alerts are "
          "delayed."},
         {"runbook_url", Runbook("TradewatchConsumerLagGrowing")}}});
+  rules.push_back(
+      {"TradewatchCensusReleaseMissed",
+       "time() - tradewatch_ingest_census_release_deadline_timestamp_seconds > 0 and "
+       "tradewatch_ingest_census_release_deadline_timestamp_seconds > 0",
+       "",
+       {{"severity", "warning"}},
+       {{"summary", "the awaited Census release was not published by its deadline"},
+        {"description",
+         "The Census API poller has not seen the release of the month it awaits "
+         "(tradewatch_ingest_census_next_release_period_yyyymm) {{ $value | humanizeDuration }} "
+         "after its deadline: the expected day, about 35 days after the month ended, plus "
+         "census_api.calendar.missed_release_margin_days. Either Census is late or the poller "
+         "cannot read the release; alerts are evaluated on stale data meanwhile."},
+        {"runbook_url", Runbook("TradewatchCensusReleaseMissed")}}});
+  rules.push_back(
+      {"TradewatchCensusPollFailing",
+       "tradewatch_ingest_census_consecutive_poll_failures >= 3",
+       "",
+       {{"severity", "warning"}},
+       {{"summary", "the Census API poller has failed {{ $value }} polls in a row"},
+        {"description",
+         "Every Census API poll since the last success failed, each after its retries (see "
+         "tradewatch_ingest_census_poll_errors_total by kind: http_4xx is a wrong query or key, "
+         "http_5xx, timeout and connection the API or the network). A failed poll publishes "
+         "nothing, so new releases and revisions wait until it succeeds."},
+        {"runbook_url", Runbook("TradewatchCensusPollFailing")}}});
   return rules;
 }
 

@@ -19,8 +19,10 @@
 // per month).
 //
 // Group `tradewatch-health`: pipeline health from the processor's and ingest's metrics:
-// TradewatchMetricsAbsent, TradewatchReleaseStale, TradewatchDeadLettersIncreasing and
-// TradewatchConsumerLagGrowing (see docs/runbooks.md).
+// TradewatchMetricsAbsent, TradewatchReleaseStale, TradewatchDeadLettersIncreasing,
+// TradewatchConsumerLagGrowing, and from the Census API poller's (`ingest census --api --watch`):
+// TradewatchCensusReleaseMissed (the awaited month's deadline has passed) and
+// TradewatchCensusPollFailing (three polls failed in a row) (see docs/runbooks.md).
 //
 // The output is deterministic: the same rules give byte-identical text.
 #pragma once

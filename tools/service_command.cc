@@ -11,6 +11,7 @@
 #include "common/status_macros.h"
 #include "fmt/format.h"
 #include "ingest/census_reader.h"
+#include "tools/census_poll_command.h"
 #include "tools/demo.h"
 #include "tools/reference_data.h"
 #include "tools/report_command.h"
@@ -41,6 +42,7 @@ struct IngestOptions {
   std::string countries;
   bool dry_run = false;
   bool quiet = false;
+  CensusApiOptions api;
 };
 
 absl::Status RunIngest(const IngestOptions& o) {
@@ -145,26 +147,47 @@ void AddServiceCommands(CLI::App& app, int* exit_code) {
   ingest->require_subcommand(1);
   static IngestOptions ingest_o;
   auto* census = ingest->add_subcommand(
-      "census", "Read Census files and publish observations, dead letters and release markers");
-  census->add_option("files", ingest_o.files, "Census tables (API JSON or CSV, plain or gzip)")
-      ->required()
-      ->check(CLI::ExistingFile);
+      "census",
+      "Read Census files, or poll the Census API (--api), and publish observations, dead letters "
+      "and release markers");
+  CLI::Option* files =
+      census->add_option("files", ingest_o.files, "Census tables (API JSON or CSV, plain or gzip)")
+          ->check(CLI::ExistingFile);
   AddKafkaOverrides(census, &ingest_o.config, &ingest_o.overrides);
-  census->add_option("--release", ingest_o.release_id,
-                     "release id stamped on every observation and marker (default ingest-<vintage>)");
-  census->add_option("--vintage", ingest_o.vintage,
-                     "vintage number; a later vintage replaces earlier values (default: now, "
-                     "seconds since the epoch)");
-  census->add_option("--release-through", ingest_o.release_through,
-                     "latest month the release may carry, YYYY-MM (later periods are rejected)");
-  census->add_option("--mapping", ingest_o.mapping,
-                     "column mapping: built-in name or YAML file (default: detected per file)");
+  CLI::Option* release = census->add_option(
+      "--release", ingest_o.release_id,
+      "release id stamped on every observation and marker (default ingest-<vintage>)");
+  CLI::Option* vintage =
+      census->add_option("--vintage", ingest_o.vintage,
+                         "vintage number; a later vintage replaces earlier values (default: now, "
+                         "seconds since the epoch)");
+  CLI::Option* through = census->add_option(
+      "--release-through", ingest_o.release_through,
+      "latest month the release may carry, YYYY-MM (later periods are rejected)");
+  CLI::Option* mapping =
+      census->add_option("--mapping", ingest_o.mapping,
+                         "column mapping: built-in name or YAML file (default: detected per file)");
   census->add_option("--countries", ingest_o.countries, "Census Schedule C country table CSV");
-  census->add_flag("--dry-run", ingest_o.dry_run,
-                   "validate only: read and print the summary, write nothing");
-  census->add_flag("-q,--quiet", ingest_o.quiet, "no per-file summary");
+  CLI::Option* dry_run = census->add_flag(
+      "--dry-run", ingest_o.dry_run, "validate only: read and print the summary, write nothing");
+  CLI::Option* quiet = census->add_flag("-q,--quiet", ingest_o.quiet, "no per-file summary");
+  CLI::Option* api = AddCensusApiOptions(census, &ingest_o.api);
+  // The API poller names its own releases and vintages and reads what Census sends.
+  for (CLI::Option* file_only : {files, release, vintage, through, mapping, dry_run, quiet}) {
+    api->excludes(file_only);
+  }
   census->callback([exit_code] {
-    if (auto s = RunIngest(ingest_o); !s.ok()) *exit_code = Fail(s);
+    absl::Status status;
+    if (ingest_o.api.api) {
+      status = RunCensusApi(ingest_o.config, ingest_o.overrides, ingest_o.countries, ingest_o.api,
+                            &g_stop, InstallStopSignals);
+    } else if (ingest_o.files.empty()) {
+      status = absl::InvalidArgumentError(
+          "ingest census: give FILES to read, or --api to poll the Census API");
+    } else {
+      status = RunIngest(ingest_o);
+    }
+    if (!status.ok()) *exit_code = Fail(status);
   });
 
   static ProcessOptions process_o;

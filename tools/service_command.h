@@ -1,6 +1,7 @@
-// The streaming subcommands: `ingest census` (files -> observation topic, dead letters, release
-// markers), `process` (the processing loop until SIGTERM/SIGINT) and `demo` (embedded broker,
-// real data replayed month by month, alert timeline, /metrics).
+// The streaming subcommands: `ingest census` (files, or the Census API with --api [--watch] ->
+// observation topic, dead letters, release markers), `process` (the processing loop until
+// SIGTERM/SIGINT) and `demo` (embedded broker, real data replayed month by month, alert timeline,
+// /metrics).
 #pragma once
 
 #include "CLI/CLI.hpp"

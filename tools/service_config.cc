@@ -1,5 +1,8 @@
 #include "tools/service_config.h"
 
+#include <algorithm>
+#include <initializer_list>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -7,6 +10,7 @@
 #include "common/status_macros.h"
 #include "common/yaml_config.h"
 #include "fmt/format.h"
+#include "ingest/census_api_client.h"
 
 namespace tradewatch::tools {
 namespace {
@@ -59,6 +63,165 @@ std::vector<kafka::TopicSpec> TopicSpecs(const v1::KafkaConfig& kafka) {
   return specs;
 }
 
+absl::Status ValidateHostPort(const std::string& address, const std::string& path) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) {
+    return absl::InvalidArgumentError(fmt::format("{}: '{}' is not host:port", path, address));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status InRange(int64_t value, int64_t low, int64_t high, const std::string& path) {
+  if (value < low || value > high) {
+    return absl::InvalidArgumentError(
+        fmt::format("{}: {} is not in {}..{}", path, value, low, high));
+  }
+  return absl::OkStatus();
+}
+
+// Upper-case API names: variables, predicates, commodity levels ("GEN_VAL_MO", "NA4").
+bool IsApiName(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+void CensusApiDefaults(v1::CensusApiConfig* api) {
+  if (api->base_url().empty()) api->set_base_url(ingest::kCensusApiBaseUrl);
+  if (api->api_key_env().empty()) api->set_api_key_env("CENSUS_API_KEY");
+  if (api->queries().empty()) {
+    for (auto endpoint : {v1::CENSUS_ENDPOINT_IMPORTS_NAICS, v1::CENSUS_ENDPOINT_EXPORTS_NAICS}) {
+      v1::CensusApiQuery* q = api->add_queries();
+      q->set_endpoint(endpoint);
+      for (const char* code : {"334", "3341", "3342", "3343", "3344", "3345", "3346"}) {
+        q->add_codes(code);
+      }
+    }
+  }
+  if (api->lookback_months() == 0) api->set_lookback_months(12);
+  if (api->connect_timeout_ms() == 0) api->set_connect_timeout_ms(10000);
+  if (api->timeout_ms() == 0) api->set_timeout_ms(120000);
+  if (api->max_attempts() == 0) api->set_max_attempts(4);
+  if (api->initial_backoff_ms() == 0) api->set_initial_backoff_ms(2000);
+  if (api->max_backoff_ms() == 0) api->set_max_backoff_ms(60000);
+  if (!api->has_backoff_jitter()) api->set_backoff_jitter(0.5);
+  if (api->max_response_bytes() == 0) api->set_max_response_bytes(128LL << 20);
+  if (api->cache_dir().empty()) api->set_cache_dir("census-api-cache");
+  if (api->metrics_listen_address().empty()) api->set_metrics_listen_address("127.0.0.1:9465");
+  v1::CensusReleaseCalendar* c = api->mutable_calendar();
+  if (c->days_after_month_end() == 0) c->set_days_after_month_end(35);
+  if (!c->has_window_before_days()) c->set_window_before_days(2);
+  if (!c->has_window_after_days()) c->set_window_after_days(3);
+  if (c->poll_interval_minutes() == 0) c->set_poll_interval_minutes(15);
+  if (c->late_poll_interval_minutes() == 0) c->set_late_poll_interval_minutes(60);
+  if (!c->has_idle_poll_interval_hours()) c->set_idle_poll_interval_hours(24);
+  if (c->missed_release_margin_days() == 0) c->set_missed_release_margin_days(5);
+}
+
+absl::Status ValidateCensusQuery(const v1::CensusApiQuery& q, const std::string& path) {
+  if (q.endpoint() == v1::CENSUS_ENDPOINT_UNSPECIFIED) {
+    return absl::InvalidArgumentError(fmt::format(
+        "{}.endpoint: required (imports_naics, exports_naics, imports_hitech, exports_hitech)",
+        path));
+  }
+  if (!q.name().empty() &&
+      !std::all_of(q.name().begin(), q.name().end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+      })) {
+    return absl::InvalidArgumentError(
+        fmt::format("{}.name: '{}' is not [a-z0-9_]+", path, q.name()));
+  }
+  const std::string code_variable(ingest::CensusCodeVariable(q.endpoint()));
+  for (int i = 0; i < q.variables_size(); ++i) {
+    if (!IsApiName(q.variables(i))) {
+      return absl::InvalidArgumentError(fmt::format("{}.variables[{}]: '{}' is not an API "
+                                                    "variable name ([A-Z0-9_]+)",
+                                                    path, i, q.variables(i)));
+    }
+  }
+  if (!q.variables().empty()) {
+    // The reader needs the code, a partner and a value column (ingest/column_mapping.cc).
+    auto has = [&](std::initializer_list<const char*> names) {
+      for (const std::string& v : q.variables()) {
+        for (const char* n : names) {
+          if (v == n) return true;
+        }
+      }
+      return false;
+    };
+    const bool imports = ingest::CensusEndpointFlow(q.endpoint()) == v1::FLOW_IMPORTS;
+    if (!has({code_variable.c_str()}) || !has({"CTY_CODE", "CTY_NAME"}) ||
+        !(imports ? has({"GEN_VAL_MO", "CON_VAL_MO"}) : has({"ALL_VAL_MO"}))) {
+      return absl::InvalidArgumentError(fmt::format(
+          "{}.variables: must include {}, CTY_CODE or CTY_NAME, and {}", path, code_variable,
+          imports ? "GEN_VAL_MO or CON_VAL_MO" : "ALL_VAL_MO"));
+    }
+  }
+  if (!q.commodity_level().empty() && !IsApiName(q.commodity_level())) {
+    return absl::InvalidArgumentError(fmt::format("{}.commodity_level: '{}' is not like NA4", path,
+                                                  q.commodity_level()));
+  }
+  for (const auto& [name, value] : q.predicates()) {
+    if (!IsApiName(name) || name == code_variable || name == "COMM_LVL") {
+      return absl::InvalidArgumentError(fmt::format(
+          "{}.predicates[{}]: not allowed (an API variable name other than {} and COMM_LVL, "
+          "which codes and commodity_level set)",
+          path, name, code_variable));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateCensusApi(const v1::CensusApiConfig& api) {
+  const std::string& url = api.base_url();
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+    return absl::InvalidArgumentError(
+        fmt::format("census_api.base_url: '{}' is not an http:// or https:// URL", url));
+  }
+  std::set<std::string> names;
+  for (int i = 0; i < api.queries_size(); ++i) {
+    const std::string path = fmt::format("census_api.queries[{}]", i);
+    TW_RETURN_IF_ERROR(ValidateCensusQuery(api.queries(i), path));
+    if (!api.queries(i).name().empty() && !names.insert(api.queries(i).name()).second) {
+      return absl::InvalidArgumentError(
+          fmt::format("{}.name: '{}' is used twice", path, api.queries(i).name()));
+    }
+  }
+  TW_RETURN_IF_ERROR(InRange(api.lookback_months(), 1, 240, "census_api.lookback_months"));
+  TW_RETURN_IF_ERROR(
+      InRange(api.connect_timeout_ms(), 1, 600000, "census_api.connect_timeout_ms"));
+  TW_RETURN_IF_ERROR(InRange(api.timeout_ms(), 1, 3600000, "census_api.timeout_ms"));
+  TW_RETURN_IF_ERROR(InRange(api.max_attempts(), 1, 20, "census_api.max_attempts"));
+  TW_RETURN_IF_ERROR(
+      InRange(api.initial_backoff_ms(), 1, 3600000, "census_api.initial_backoff_ms"));
+  TW_RETURN_IF_ERROR(InRange(api.max_backoff_ms(), api.initial_backoff_ms(), 3600000,
+                             "census_api.max_backoff_ms"));
+  if (!(api.backoff_jitter() >= 0 && api.backoff_jitter() <= 1)) {
+    return absl::InvalidArgumentError(
+        fmt::format("census_api.backoff_jitter: {} is not in 0..1", api.backoff_jitter()));
+  }
+  TW_RETURN_IF_ERROR(InRange(api.max_response_bytes(), 1024, 4LL << 30,
+                             "census_api.max_response_bytes"));
+  TW_RETURN_IF_ERROR(
+      ValidateHostPort(api.metrics_listen_address(), "census_api.metrics_listen_address"));
+  const v1::CensusReleaseCalendar& c = api.calendar();
+  TW_RETURN_IF_ERROR(
+      InRange(c.days_after_month_end(), 1, 120, "census_api.calendar.days_after_month_end"));
+  TW_RETURN_IF_ERROR(
+      InRange(c.window_before_days(), 0, 30, "census_api.calendar.window_before_days"));
+  TW_RETURN_IF_ERROR(
+      InRange(c.window_after_days(), 0, 30, "census_api.calendar.window_after_days"));
+  TW_RETURN_IF_ERROR(
+      InRange(c.poll_interval_minutes(), 1, 1440, "census_api.calendar.poll_interval_minutes"));
+  TW_RETURN_IF_ERROR(InRange(c.late_poll_interval_minutes(), 1, 1440,
+                             "census_api.calendar.late_poll_interval_minutes"));
+  TW_RETURN_IF_ERROR(InRange(c.idle_poll_interval_hours(), 0, 720,
+                             "census_api.calendar.idle_poll_interval_hours"));
+  TW_RETURN_IF_ERROR(InRange(c.missed_release_margin_days(), 1, 60,
+                             "census_api.calendar.missed_release_margin_days"));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void ApplyDefaults(v1::ServiceConfig* config) {
@@ -91,6 +254,8 @@ void ApplyDefaults(v1::ServiceConfig* config) {
     for (const char* code : {"334", "3341", "3342", "3344"}) metrics->add_top_share_codes(code);
   }
   if (metrics->top_share_partners() == 0) metrics->set_top_share_partners(5);
+
+  CensusApiDefaults(config->mutable_census_api());
 }
 
 absl::Status ValidateServiceConfig(const v1::ServiceConfig& config) {
@@ -117,18 +282,14 @@ absl::Status ValidateServiceConfig(const v1::ServiceConfig& config) {
       return absl::InvalidArgumentError(fmt::format("processor.windows[{}]: unspecified", i));
     }
   }
-  const std::string& address = config.metrics().listen_address();
-  const size_t colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) {
-    return absl::InvalidArgumentError(
-        fmt::format("metrics.listen_address: '{}' is not host:port", address));
-  }
+  TW_RETURN_IF_ERROR(
+      ValidateHostPort(config.metrics().listen_address(), "metrics.listen_address"));
   const int partners = config.metrics().top_share_partners();
   if (partners < 0 || partners > 20) {
     return absl::InvalidArgumentError(
         fmt::format("metrics.top_share_partners: {} is not in 0..20", partners));
   }
-  return absl::OkStatus();
+  return ValidateCensusApi(config.census_api());
 }
 
 absl::StatusOr<v1::ServiceConfig> LoadServiceConfig(const std::string& path) {

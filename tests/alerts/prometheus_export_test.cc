@@ -69,7 +69,8 @@ TEST(PrometheusExportTest, HealthRulesFollowTheRules) {
   ASSERT_NE(health, std::string::npos);
   EXPECT_LT(rules, health);
   for (const char* alert : {"TradewatchMetricsAbsent", "TradewatchReleaseStale",
-                            "TradewatchDeadLettersIncreasing", "TradewatchConsumerLagGrowing"}) {
+                            "TradewatchDeadLettersIncreasing", "TradewatchConsumerLagGrowing",
+                            "TradewatchCensusReleaseMissed", "TradewatchCensusPollFailing"}) {
     EXPECT_THAT(out.substr(health), HasSubstr(std::string("- alert: ") + alert));
     EXPECT_THAT(out, HasSubstr(std::string(kRunbookBaseUrl) + "#" +
                                absl::AsciiStrToLower(alert)));

@@ -661,7 +661,7 @@ TEST(PrometheusConfigTest, PromtoolCheckConfigPasses) {
   EXPECT_EQ(code, 0) << out;
   // The rule file was found and checked with it.
   EXPECT_THAT(out, HasSubstr("tradewatch-rules.yml"));
-  EXPECT_THAT(out, HasSubstr("SUCCESS: 8 rules found"));
+  EXPECT_THAT(out, HasSubstr("SUCCESS: 10 rules found"));
 }
 
 TEST(PrometheusConfigTest, ScrapesTheConfiguredMetricsAddressAsJobTradewatch) {

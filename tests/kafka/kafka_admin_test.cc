@@ -23,8 +23,8 @@ class KafkaEnsureTopicsTest : public MockClusterTest {
 };
 
 TEST_F(KafkaEnsureTopicsTest, CreatesMissingTopicsWithTheirPartitionCounts) {
-  const std::vector<TopicSpec> topics = {{"t.compact", 6, -1, "compact", 0},
-                                         {"t.delete", 2, -1, "delete", 86400000}};
+  const std::vector<TopicSpec> topics = {{"t.compact", 6, -1, "compact", 0, {}},
+                                         {"t.delete", 2, -1, "delete", 86400000, {}}};
   ASSERT_TRUE(EnsureTopics(options_, topics).ok());
   EXPECT_EQ(PartitionsOf("t.compact"), 6);
   EXPECT_EQ(PartitionsOf("t.delete"), 2);
@@ -34,12 +34,12 @@ TEST_F(KafkaEnsureTopicsTest, CreatesMissingTopicsWithTheirPartitionCounts) {
 
 TEST_F(KafkaEnsureTopicsTest, LeavesExistingTopicsAsTheyAre) {
   ASSERT_TRUE(cluster_->CreateTopic("t.existing", 3).ok());
-  ASSERT_TRUE(EnsureTopics(options_, {{"t.existing", 5, -1, "compact", 0}}).ok());
+  ASSERT_TRUE(EnsureTopics(options_, {{"t.existing", 5, -1, "compact", 0, {}}}).ok());
   EXPECT_EQ(PartitionsOf("t.existing"), 3);
 }
 
 TEST_F(KafkaEnsureTopicsTest, RefusesAnInvalidSpecNamingTheTopic) {
-  absl::Status status = EnsureTopics(options_, {{"t.bad", 0, -1, "delete", 0}});
+  absl::Status status = EnsureTopics(options_, {{"t.bad", 0, -1, "delete", 0, {}}});
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("t.bad"));
 }
@@ -50,7 +50,7 @@ TEST_F(KafkaEnsureTopicsTest, RefusesAnInvalidSpecNamingTheTopic) {
 TEST_F(KafkaEnsureTopicsTest, WithoutTheFallbackTheMockLeavesCreateTopicsUnanswered) {
   const std::string port = options_.brokers.substr(options_.brokers.rfind(':') + 1);
   options_.brokers = "localhost:" + port;
-  absl::Status status = EnsureTopics(options_, {{"t.unanswered", 1, -1, "delete", 0}}, 1000);
+  absl::Status status = EnsureTopics(options_, {{"t.unanswered", 1, -1, "delete", 0, {}}}, 1000);
   EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_THAT(status.message(), HasSubstr("t.unanswered"));
   EXPECT_EQ(PartitionsOf("t.unanswered"), -1);

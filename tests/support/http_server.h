@@ -4,8 +4,9 @@
 // answer late, close before the declared Content-Length (a truncated body), or end the body by
 // closing the connection (no Content-Length). Each answer closes its connection.
 //
-// Used as a stand-in for the Census API and as a webhook receiver. Thread-safe: the handler is
-// called on the connection threads (one at a time per connection, concurrently across them).
+// Used as a stand-in for the Census API and as a webhook receiver. A request body is read by its
+// Content-Length (chunked uploads are not supported). Thread-safe: the handler is called on the
+// connection threads (one at a time per connection, concurrently across them).
 #pragma once
 
 #include <arpa/inet.h>
@@ -282,7 +283,7 @@ class HttpServer {
     shutdown(fd, SHUT_WR);
     // Let the client read everything before the socket goes: wait for its close (bounded).
     char buffer[1024];
-    for (int i = 0; i < 40; ++i) {
+    for (int i = 0; i < 40 && !Stopping(); ++i) {
       pollfd p{fd, POLLIN, 0};
       if (poll(&p, 1, 50) > 0 && recv(fd, buffer, sizeof(buffer), 0) <= 0) break;
     }

@@ -89,5 +89,77 @@ TEST(ServiceConfigTest, SecretsComeFromTheEnvironmentAndAMissingVariableIsNamed)
       << setup.status();
 }
 
+TEST(ServiceConfigTest, CensusApiDefaultsPollTheNaics334FamilyOnTheReleaseCalendar) {
+  auto config = LoadServiceConfig("");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const v1::CensusApiConfig& api = config->census_api();
+  EXPECT_EQ(api.base_url(), "https://api.census.gov/data/timeseries/intltrade");
+  EXPECT_EQ(api.api_key_env(), "CENSUS_API_KEY");
+  ASSERT_EQ(api.queries_size(), 2);
+  EXPECT_EQ(api.queries(0).endpoint(), v1::CENSUS_ENDPOINT_IMPORTS_NAICS);
+  EXPECT_EQ(api.queries(1).endpoint(), v1::CENSUS_ENDPOINT_EXPORTS_NAICS);
+  EXPECT_EQ(api.queries(0).codes_size(), 7);
+  EXPECT_EQ(api.lookback_months(), 12);
+  EXPECT_EQ(api.max_attempts(), 4);
+  EXPECT_EQ(api.backoff_jitter(), 0.5);
+  EXPECT_EQ(api.max_response_bytes(), 128LL << 20);
+  EXPECT_EQ(api.metrics_listen_address(), "127.0.0.1:9465");
+  EXPECT_EQ(api.calendar().days_after_month_end(), 35);
+  EXPECT_EQ(api.calendar().window_before_days(), 2);
+  EXPECT_EQ(api.calendar().idle_poll_interval_hours(), 24);
+  EXPECT_EQ(api.calendar().missed_release_margin_days(), 5);
+}
+
+TEST(ServiceConfigTest, CensusApiOfTheDeployedExampleLoadsWithExplicitZeros) {
+  auto config = LoadServiceConfig("deploy/config/tradewatch.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->census_api().queries(0).name(), "imports_naics");
+  EXPECT_EQ(config->census_api().cache_dir(), "/var/lib/tradewatch/census-api-cache");
+  auto path = WriteTemp("census_zero",
+                        "census_api:\n  backoff_jitter: 0\n  calendar:\n    "
+                        "window_before_days: 0\n    idle_poll_interval_hours: 0\n");
+  auto zeros = LoadServiceConfig(path);
+  ASSERT_TRUE(zeros.ok()) << zeros.status();
+  EXPECT_EQ(zeros->census_api().backoff_jitter(), 0);
+  EXPECT_EQ(zeros->census_api().calendar().window_before_days(), 0);
+  EXPECT_EQ(zeros->census_api().calendar().idle_poll_interval_hours(), 0);
+}
+
+TEST(ServiceConfigTest, CensusApiOutOfRangeValuesNameTheField) {
+  struct Case {
+    const char* yaml;
+    const char* message;
+  } cases[] = {
+      {"census_api:\n  base_url: ftp://census\n", "census_api.base_url"},
+      {"census_api:\n  queries: [{codes: [\"334\"]}]\n", "census_api.queries[0].endpoint"},
+      {"census_api:\n  queries: [{endpoint: imports_naics, name: Imports}]\n",
+       "census_api.queries[0].name"},
+      {"census_api:\n  queries: [{endpoint: imports_naics, variables: [GEN_VAL_MO]}]\n",
+       "census_api.queries[0].variables: must include NAICS, CTY_CODE or CTY_NAME"},
+      {"census_api:\n  queries: [{endpoint: exports_naics, variables: [gen]}]\n",
+       "census_api.queries[0].variables[0]"},
+      {"census_api:\n  queries: [{endpoint: imports_naics, predicates: {time: \"2025\"}}]\n",
+       "census_api.queries[0].predicates[time]"},
+      {"census_api:\n  queries: [{endpoint: imports_naics, name: a}, {endpoint: exports_naics, "
+       "name: a}]\n",
+       "census_api.queries[1].name: 'a' is used twice"},
+      {"census_api:\n  max_attempts: 50\n", "census_api.max_attempts"},
+      {"census_api:\n  initial_backoff_ms: 5000\n  max_backoff_ms: 1000\n",
+       "census_api.max_backoff_ms"},
+      {"census_api:\n  backoff_jitter: 1.5\n", "census_api.backoff_jitter"},
+      {"census_api:\n  max_response_bytes: 10\n", "census_api.max_response_bytes"},
+      {"census_api:\n  metrics_listen_address: nine\n", "census_api.metrics_listen_address"},
+      {"census_api:\n  calendar: {days_after_month_end: 400}\n",
+       "census_api.calendar.days_after_month_end"},
+      {"census_api:\n  calendar: {poll_interval_minutes: -5}\n",
+       "census_api.calendar.poll_interval_minutes"},
+  };
+  for (const Case& c : cases) {
+    auto config = LoadServiceConfig(WriteTemp("census_range", c.yaml));
+    ASSERT_FALSE(config.ok()) << c.yaml;
+    EXPECT_NE(config.status().message().find(c.message), std::string::npos) << config.status();
+  }
+}
+
 }  // namespace
 }  // namespace tradewatch::tools
