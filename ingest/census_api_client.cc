@@ -10,25 +10,13 @@
 #include "common/logging.h"
 #include "common/period.h"
 #include "common/record_keys.h"
+#include "common/url_encode.h"
 #include "fmt/format.h"
 
 namespace tradewatch::ingest {
 namespace {
 
 namespace v1 = tradewatch::v1;
-
-// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string Encode(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
 
 std::string_view ReasonPhrase(int status) {
   switch (status) {
@@ -167,20 +155,20 @@ CensusApiRequest BuildCensusApiRequest(std::string_view base_url, const v1::Cens
   std::string url = fmt::format("{}/{}?get=", base, CensusEndpointPath(query.endpoint()));
   for (size_t i = 0; i < variables.size(); ++i) {
     if (i > 0) url += ',';  // the API's list separator, left literal as in its documentation
-    url += Encode(variables[i]);
+    url += PercentEncode(variables[i]);
   }
   if (!query.commodity_level().empty()) {
-    url += "&COMM_LVL=" + Encode(query.commodity_level());
+    url += "&COMM_LVL=" + PercentEncode(query.commodity_level());
   }
   const std::string_view code_variable = CensusCodeVariable(query.endpoint());
   for (const std::string& code : query.codes()) {
-    url += fmt::format("&{}={}", code_variable, Encode(code));
+    url += fmt::format("&{}={}", code_variable, PercentEncode(code));
   }
   // A protobuf map has no order: sort, so that the same query is always the same URL.
   std::map<std::string, std::string> predicates(query.predicates().begin(),
                                                 query.predicates().end());
   for (const auto& [name, value] : predicates) {
-    url += fmt::format("&{}={}", Encode(name), Encode(value));
+    url += fmt::format("&{}={}", PercentEncode(name), PercentEncode(value));
   }
   if (range.from_yyyymm > 0) {
     url += "&time=from+" + FormatPeriod(range.from_yyyymm);
@@ -189,7 +177,7 @@ CensusApiRequest BuildCensusApiRequest(std::string_view base_url, const v1::Cens
   CensusApiRequest request;
   request.name = query.name().empty() ? ShortName(query.endpoint()) : query.name();
   request.display_url = url;
-  request.url = api_key.empty() ? url : fmt::format("{}&key={}", url, Encode(api_key));
+  request.url = api_key.empty() ? url : fmt::format("{}&key={}", url, PercentEncode(api_key));
   return request;
 }
 

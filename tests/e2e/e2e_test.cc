@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "absl/strings/str_replace.h"
+#include "common/url_encode.h"
 #include "fmt/format.h"
 #include "simdjson.h"
 #include "tests/support/grafana_queries.h"
@@ -72,18 +73,6 @@ std::string Replace(const std::string& text, const std::string& from, const std:
   EXPECT_NE(text.find(from), std::string::npos) << "the shipped file no longer holds '" << from
                                                 << "': update this test with it";
   return absl::StrReplaceAll(text, {{from, to}});
-}
-
-std::string UrlEncode(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
 }
 
 // A long-running service with its output in `log` (so no pipe can fill up and stall it).
@@ -153,7 +142,7 @@ class EndToEndTest : public ::testing::Test {
   // Prometheus's answer to an instant query, parsed; ADD_FAILUREs and returns 0 results unless
   // the query succeeded.
   size_t QueryResults(const std::string& expr, std::string* body_out = nullptr) {
-    auto body = HttpGet(prometheus_port_, "/api/v1/query?query=" + UrlEncode(expr));
+    auto body = HttpGet(prometheus_port_, "/api/v1/query?query=" + PercentEncode(expr));
     if (!body.ok()) {
       ADD_FAILURE() << expr << ": " << body.status();
       return 0;
