@@ -1,14 +1,21 @@
 // The operations files under deploy/ checked against the code they configure and the tools that
 // read them:
-// - kubernetes/: every manifest parses; the probes, the container port, the Service and the
-//   metrics.listen_address of the ConfigMap's tradewatch.yaml agree; that tradewatch.yaml loads
-//   with the service's own loader and every file it names is mounted; the rules ConfigMap is
-//   deploy/rules/default.yaml and passes the rule loader; the container's flags are the binary's.
-// - systemd/: the units parse as INI, ExecStart's flags are accepted by the built binary (the
-//   ingest unit's command line is run with --dry-run on the real 3344 file).
+// Two long-running roles are deployed (kRoles): `tradewatch process` and the Census API poller
+// `tradewatch ingest census --api --watch`; each check below runs for both.
+// - kubernetes/: every manifest parses; per role, the probes, the container port, the Service and
+//   the metrics address of the ConfigMap's tradewatch.yaml agree (metrics.listen_address,
+//   census_api.metrics_listen_address); that tradewatch.yaml loads with the service's own loader,
+//   every file it names is mounted, every directory the role writes is a writable volume, every
+//   environment variable it names is set from a Secret; the rules ConfigMap is
+//   deploy/rules/default.yaml and passes the rule loader; the container's flags are the binary's
+//   and parse together; the poller runs as exactly one replica.
+// - systemd/: the units parse as INI and carry the process unit's hardening; ExecStart's flags are
+//   accepted by the built binary (the ingest unit's command line is run with --dry-run on the real
+//   3344 file); the directories a role writes are its StateDirectory; no secret is inline.
 // - prometheus/, alertmanager/: `promtool check config` and `amtool check-config` pass (a missing
-//   tool fails the test), the scrape target is the configured metrics address, routes and the
-//   inhibit rule use labels and alert names the exported rules really carry.
+//   tool fails the test), each role's scrape target is its configured metrics address under a job
+//   of its own, every job a rule selects is scraped, routes and the inhibit rule use labels and
+//   alert names the exported rules really carry.
 // - grafana/: dashboards parse, every panel uses the provisioned datasource uid, every
 //   expression is valid PromQL (promtool) after substitution of the allowed variables, and names
 //   only metrics and labels the code exports (an exposition built from the real metrics classes).
@@ -183,6 +190,95 @@ void ExpectFlagsAccepted(const std::vector<std::string>& command, const std::str
   EXPECT_GT(flags, 0) << where;
 }
 
+// Checks that the options of `command` also parse together (CLI11's needs/excludes between
+// them): run with its --config replaced by a missing file, the binary must get as far as reading
+// that file, which it does only after the command line parsed.
+void ExpectCommandLineParses(std::vector<std::string> command, const std::string& where) {
+  ASSERT_GE(command.size(), 2u) << where;
+  command[0] = kBinary;
+  auto config = std::find(command.begin(), command.end(), "--config");
+  ASSERT_TRUE(config != command.end() && config + 1 != command.end()) << where << ": no --config";
+  const std::string missing = ::testing::TempDir() + "deploy_files_test_missing_config.yaml";
+  *(config + 1) = missing;
+  auto [code, out] = RunProgram(command);
+  EXPECT_NE(code, 0) << where << ": " << out;
+  EXPECT_THAT(out, HasSubstr(missing)) << where << ": the command line did not parse";
+}
+
+// ---- the deployed roles -------------------------------------------------------------------------
+
+// A long-running tradewatch process as deployed: the Deployment deploy/kubernetes/ names
+// tradewatch-<name>, the unit deploy/systemd/tradewatch-<name>.service, the Prometheus job.
+struct Role {
+  std::string name;
+  // The words after the binary and before --config.
+  std::vector<std::string> args;
+  std::string scrape_job;
+  // Where the configuration puts its /metrics.
+  std::string (*metrics_address)(const v1::ServiceConfig&);
+  // Files the configuration names that the role reads.
+  std::vector<std::string> (*files)(const v1::ServiceConfig&);
+  // Directories the configuration names that the role writes.
+  std::vector<std::string> (*writes)(const v1::ServiceConfig&);
+  // Environment variables the configuration names that the role reads (secrets).
+  std::vector<std::string> (*env)(const v1::ServiceConfig&);
+  // What SIGTERM may take before the role has exited.
+  int stop_seconds;
+  // Whether exactly one may run per observation topic.
+  bool single;
+};
+
+std::vector<std::string> KafkaEnv(const v1::ServiceConfig& c) {
+  std::vector<std::string> vars;
+  for (const auto& [property, variable] : c.kafka().properties_from_env()) vars.push_back(variable);
+  return vars;
+}
+
+const std::vector<Role> kRoles = {
+    {.name = "process",
+     .args = {"process"},
+     .scrape_job = "tradewatch",
+     .metrics_address = [](const v1::ServiceConfig& c) { return c.metrics().listen_address(); },
+     .files =
+         [](const v1::ServiceConfig& c) {
+           std::vector<std::string> files(c.rule_files().begin(), c.rule_files().end());
+           files.push_back(c.processor().countries_file());
+           return files;
+         },
+     .writes = [](const v1::ServiceConfig&) { return std::vector<std::string>(); },
+     .env = KafkaEnv,
+     // The loop may wait 60 s for a release's delivery and 40 s for the final flushes.
+     .stop_seconds = 100,
+     .single = false},
+    {.name = "census-poll",
+     .args = {"ingest", "census", "--api", "--watch"},
+     .scrape_job = "tradewatch-census-poll",
+     .metrics_address =
+         [](const v1::ServiceConfig& c) { return c.census_api().metrics_listen_address(); },
+     .files =
+         [](const v1::ServiceConfig& c) {
+           std::vector<std::string> files = {c.processor().countries_file()};
+           if (!c.census_api().api_key_file().empty()) {
+             files.push_back(c.census_api().api_key_file());
+           }
+           return files;
+         },
+     .writes =
+         [](const v1::ServiceConfig& c) {
+           return std::vector<std::string>{c.census_api().cache_dir()};
+         },
+     .env =
+         [](const v1::ServiceConfig& c) {
+           std::vector<std::string> vars = KafkaEnv(c);
+           if (c.census_api().api_key_file().empty()) vars.push_back(c.census_api().api_key_env());
+           return vars;
+         },
+     // A release marker waits up to 120 s for delivery, then the producer flushes (10 s + 10 s).
+     .stop_seconds = 140,
+     // Two pollers would publish the same revisions twice, under different vintages.
+     .single = true},
+};
+
 // ---- what the code exports ----------------------------------------------------------------------
 
 v1::RegionTable Regions() {
@@ -324,7 +420,7 @@ Manifests LoadManifests() {
   return m;
 }
 
-YAML::Node ProcessContainer(const YAML::Node& deployment) {
+YAML::Node OnlyContainer(const YAML::Node& deployment) {
   const YAML::Node containers = deployment["spec"]["template"]["spec"]["containers"];
   EXPECT_TRUE(containers && containers.IsSequence() && containers.size() == 1);
   return containers && containers.size() > 0 ? containers[0] : YAML::Node();
@@ -356,29 +452,55 @@ std::string ConfigMapData(const Manifests& m, const std::string& name, const std
   return it->second["data"][key].as<std::string>();
 }
 
+// `path` is `dir` or below it.
+bool IsUnder(const std::string& path, const std::string& dir) {
+  return path == dir || path.rfind(dir + "/", 0) == 0;
+}
+
+// The value of `flag` in a command line; empty if it is not given.
+std::string FlagValue(const std::vector<std::string>& words, const std::string& flag) {
+  auto it = std::find(words.begin(), words.end(), flag);
+  return it != words.end() && it + 1 != words.end() ? *(it + 1) : std::string();
+}
+
+// A role's Deployment and its container.
+struct Pod {
+  YAML::Node deployment;
+  YAML::Node container;
+  YAML::Node labels() const { return deployment["spec"]["template"]["metadata"]["labels"]; }
+  std::vector<std::string> words() const {
+    std::vector<std::string> words = Strings(container["command"]);
+    for (const std::string& arg : Strings(container["args"])) words.push_back(arg);
+    return words;
+  }
+};
+
 class KubernetesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     m_ = LoadManifests();
     ASSERT_FALSE(HasFailure());
-    deployment_ = m_.One("Deployment");
-    ASSERT_TRUE(deployment_);
-    container_ = ProcessContainer(deployment_);
-    ASSERT_TRUE(container_);
+    for (const Role& role : kRoles) {
+      auto it = m_.by_kind_and_name.find("Deployment/tradewatch-" + role.name);
+      ASSERT_NE(it, m_.by_kind_and_name.end()) << "no Deployment tradewatch-" << role.name;
+      Pod pod{it->second, OnlyContainer(it->second)};
+      ASSERT_TRUE(pod.container.IsMap()) << role.name;
+      pods_[role.name] = pod;
+    }
     const std::string config_text = ConfigMapData(m_, "tradewatch-config", "tradewatch.yaml");
     ASSERT_FALSE(config_text.empty()) << "ConfigMap tradewatch-config has no tradewatch.yaml";
     config_path_ = WriteTemp("k8s-tradewatch.yaml", config_text);
   }
   Manifests m_;
-  YAML::Node deployment_;
-  YAML::Node container_;
+  std::map<std::string, Pod> pods_;  // by role name
   std::string config_path_;
 };
 
 TEST_F(KubernetesTest, EveryManifestParsesAndTheKustomizationListsThemAll) {
   EXPECT_THAT(m_.by_kind_and_name, Contains(::testing::Key("ConfigMap/tradewatch-config")));
   EXPECT_THAT(m_.by_kind_and_name, Contains(::testing::Key("ConfigMap/tradewatch-rules")));
-  EXPECT_EQ(m_.OfKind("Service").size(), 1u);
+  // One Deployment per role, and no other.
+  EXPECT_EQ(m_.OfKind("Deployment").size(), kRoles.size());
   const YAML::Node kustomization = m_.One("Kustomization");
   ASSERT_TRUE(kustomization);
   std::set<std::string> listed;
@@ -396,48 +518,79 @@ TEST_F(KubernetesTest, ConfigMapConfigurationLoadsWithTheServiceConfigLoader) {
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_FALSE(config->kafka().brokers().empty())
       << "kafka.brokers is empty: each pod would start its own embedded broker";
-  // Each secret named by properties_from_env reaches the container as that variable.
-  std::set<std::string> env;
-  for (const YAML::Node& e : container_["env"]) env.insert(e["name"].as<std::string>());
-  for (const auto& [property, variable] : config->kafka().properties_from_env()) {
-    EXPECT_TRUE(env.contains(variable))
-        << "kafka.properties_from_env " << property << ": " << variable << " is not in the env";
+  EXPECT_FALSE(config->rule_files().empty()) << "rule_files: the rules ConfigMap is not used";
+  // Each secret the configuration names (kafka.properties_from_env, census_api.api_key_env)
+  // reaches the container of the role that reads it as that variable, from a Secret.
+  const std::string readme = Read(kDeploy + "/README.md");
+  for (const Role& role : kRoles) {
+    SCOPED_TRACE(role.name);
+    const YAML::Node container = pods_[role.name].container;
+    std::map<std::string, YAML::Node> env;
+    for (const YAML::Node& e : container["env"]) env[e["name"].as<std::string>()] = e;
+    const std::vector<std::string> vars = role.env(*config);
+    if (role.name == "census-poll") {
+      EXPECT_THAT(vars, Contains("CENSUS_API_KEY"));
+    }
+    for (const std::string& variable : vars) {
+      ASSERT_TRUE(env.contains(variable)) << variable << " is not in the env";
+      const YAML::Node secret = env[variable]["valueFrom"]["secretKeyRef"];
+      ASSERT_TRUE(secret) << variable << " is not set from a Secret";
+      // deploy/README.md tells how to create that Secret with that key.
+      const std::string name = secret["name"].as<std::string>();
+      const std::string key = secret["key"].as<std::string>();
+      EXPECT_TRUE(std::regex_search(
+          readme, std::regex("kubectl create secret generic " + name + " [^\\n]*--from-[a-z]+=" +
+                             key + "=")))
+          << "deploy/README.md does not create Secret " << name << " with key " << key;
+    }
   }
 }
 
 TEST_F(KubernetesTest, FilesTheConfigurationNamesAreMountedFromTheConfigMaps) {
   auto config = tools::LoadServiceConfig(config_path_);
   ASSERT_TRUE(config.ok()) << config.status();
-  std::vector<std::string> files(config->rule_files().begin(), config->rule_files().end());
-  ASSERT_FALSE(files.empty()) << "rule_files: the rules ConfigMap is not used";
-  files.push_back(config->processor().countries_file());
-  std::map<std::string, YAML::Node> volumes;
-  for (const YAML::Node& v : deployment_["spec"]["template"]["spec"]["volumes"]) {
-    volumes[v["name"].as<std::string>()] = v;
-  }
-  const std::string config_arg = [&] {
-    std::vector<std::string> args = Strings(container_["args"]);
-    auto it = std::find(args.begin(), args.end(), "--config");
-    return it != args.end() && it + 1 != args.end() ? *(it + 1) : std::string();
-  }();
-  ASSERT_FALSE(config_arg.empty()) << "the container runs without --config";
-  files.push_back(config_arg);
-  for (const std::string& file : files) {
-    ASSERT_FALSE(file.empty());
-    bool mounted = false;
-    for (const YAML::Node& mount : container_["volumeMounts"]) {
-      const std::string dir = mount["mountPath"].as<std::string>() + "/";
-      if (file.rfind(dir, 0) != 0) continue;
-      mounted = true;
-      const YAML::Node volume = volumes[mount["name"].as<std::string>()];
-      ASSERT_TRUE(volume) << "volume " << mount["name"].as<std::string>() << " is not defined";
-      if (!volume["configMap"]) continue;
-      const std::string config_map = volume["configMap"]["name"].as<std::string>();
-      if (!m_.by_kind_and_name.contains("ConfigMap/" + config_map)) continue;  // operator's own
-      EXPECT_FALSE(ConfigMapData(m_, config_map, file.substr(dir.size())).empty())
-          << file << ": ConfigMap " << config_map << " has no key " << file.substr(dir.size());
+  for (const Role& role : kRoles) {
+    SCOPED_TRACE(role.name);
+    const Pod& pod = pods_[role.name];
+    std::map<std::string, YAML::Node> volumes;
+    for (const YAML::Node& v : pod.deployment["spec"]["template"]["spec"]["volumes"]) {
+      volumes[v["name"].as<std::string>()] = v;
     }
-    EXPECT_TRUE(mounted) << file << " is not under any volumeMount";
+    std::vector<std::string> files = role.files(*config);
+    const std::string config_arg = FlagValue(pod.words(), "--config");
+    ASSERT_FALSE(config_arg.empty()) << "the container runs without --config";
+    files.push_back(config_arg);
+    for (const std::string& file : files) {
+      ASSERT_FALSE(file.empty());
+      bool mounted = false;
+      for (const YAML::Node& mount : pod.container["volumeMounts"]) {
+        const std::string dir = mount["mountPath"].as<std::string>() + "/";
+        if (file.rfind(dir, 0) != 0) continue;
+        mounted = true;
+        ASSERT_TRUE(volumes.contains(mount["name"].as<std::string>()))
+            << "volume " << mount["name"].as<std::string>() << " is not defined";
+        const YAML::Node volume = volumes[mount["name"].as<std::string>()];
+        if (!volume["configMap"]) continue;
+        const std::string config_map = volume["configMap"]["name"].as<std::string>();
+        if (!m_.by_kind_and_name.contains("ConfigMap/" + config_map)) continue;  // operator's own
+        EXPECT_FALSE(ConfigMapData(m_, config_map, file.substr(dir.size())).empty())
+            << file << ": ConfigMap " << config_map << " has no key " << file.substr(dir.size());
+      }
+      EXPECT_TRUE(mounted) << file << " is not under any volumeMount";
+    }
+    // The root filesystem is read-only: what the role writes is a writable volume of its own.
+    EXPECT_TRUE(pod.container["securityContext"]["readOnlyRootFilesystem"].as<bool>(false));
+    for (const std::string& dir : role.writes(*config)) {
+      ASSERT_TRUE(fs::path(dir).is_absolute()) << dir << " is relative to the working directory";
+      bool writable = false;
+      for (const YAML::Node& mount : pod.container["volumeMounts"]) {
+        if (!IsUnder(dir, mount["mountPath"].as<std::string>())) continue;
+        const YAML::Node volume = volumes[mount["name"].as<std::string>()];
+        writable = !mount["readOnly"].as<bool>(false) &&
+                   (volume["emptyDir"] || volume["persistentVolumeClaim"]);
+      }
+      EXPECT_TRUE(writable) << dir << " is not on a writable emptyDir or PVC volume";
+    }
   }
 }
 
@@ -454,45 +607,82 @@ TEST_F(KubernetesTest, RulesConfigMapIsTheDefaultRulesAndPassesTheRuleLoader) {
 TEST_F(KubernetesTest, ProbesTheServiceAndTheConfigAgreeOnTheMetricsPort) {
   auto config = tools::LoadServiceConfig(config_path_);
   ASSERT_TRUE(config.ok()) << config.status();
-  const std::string& address = config->metrics().listen_address();
-  const std::string host = address.substr(0, address.rfind(':'));
-  EXPECT_TRUE(host == "0.0.0.0" || host == "[::]" || host == "::")
-      << "metrics.listen_address " << address << " is not reachable from the kubelet";
-  const int port = PortOf(address);
-  // The container declares the port it listens on.
-  ASSERT_TRUE(container_["ports"] && container_["ports"].size() == 1);
-  EXPECT_EQ(container_["ports"][0]["containerPort"].as<int>(), port);
-  // Every probe GETs /metrics on that port.
-  for (const char* probe : {"livenessProbe", "readinessProbe", "startupProbe"}) {
-    if (std::string(probe) == "startupProbe" && !container_[probe]) continue;
-    const YAML::Node get = container_[probe]["httpGet"];
-    ASSERT_TRUE(get) << probe << " is not an httpGet probe";
-    EXPECT_EQ(get["path"].as<std::string>(), "/metrics") << probe;
-    EXPECT_EQ(ResolvePort(container_, get["port"]), port) << probe;
+  for (const Role& role : kRoles) {
+    SCOPED_TRACE(role.name);
+    const Pod& pod = pods_[role.name];
+    const YAML::Node& container = pod.container;
+    const std::string address = role.metrics_address(*config);
+    const std::string host = address.substr(0, address.rfind(':'));
+    EXPECT_TRUE(host == "0.0.0.0" || host == "[::]" || host == "::")
+        << "metrics address " << address << " is not reachable from the kubelet";
+    const int port = PortOf(address);
+    // The container declares the port it listens on.
+    ASSERT_TRUE(container["ports"] && container["ports"].size() == 1);
+    EXPECT_EQ(container["ports"][0]["containerPort"].as<int>(), port);
+    // Every probe GETs /metrics on that port.
+    for (const char* probe : {"livenessProbe", "readinessProbe", "startupProbe"}) {
+      if (std::string(probe) == "startupProbe" && !container[probe]) continue;
+      const YAML::Node get = container[probe]["httpGet"];
+      ASSERT_TRUE(get) << probe << " is not an httpGet probe";
+      EXPECT_EQ(get["path"].as<std::string>(), "/metrics") << probe;
+      EXPECT_EQ(ResolvePort(container, get["port"]), port) << probe;
+    }
+    // The Deployment, exactly one Service and any PodDisruptionBudget select this role's pods
+    // and no other role's.
+    const YAML::Node labels = pod.labels();
+    auto selects_only_this_role = [&](const YAML::Node& selector) {
+      if (!SelectorMatches(selector, labels)) return false;
+      for (const auto& [other, other_pod] : pods_) {
+        if (other != role.name && SelectorMatches(selector, other_pod.labels())) return false;
+      }
+      return true;
+    };
+    EXPECT_TRUE(selects_only_this_role(pod.deployment["spec"]["selector"]["matchLabels"]));
+    for (const YAML::Node& pdb : m_.OfKind("PodDisruptionBudget")) {
+      if (SelectorMatches(pdb["spec"]["selector"]["matchLabels"], labels)) {
+        EXPECT_TRUE(selects_only_this_role(pdb["spec"]["selector"]["matchLabels"]));
+      }
+    }
+    std::vector<YAML::Node> services;
+    for (const YAML::Node& s : m_.OfKind("Service")) {
+      if (SelectorMatches(s["spec"]["selector"], labels)) services.push_back(s);
+    }
+    ASSERT_EQ(services.size(), 1u) << "Services selecting the pods";
+    const YAML::Node service = services.front();
+    EXPECT_TRUE(selects_only_this_role(service["spec"]["selector"]));
+    // It forwards to that port; the scrape annotations name it.
+    ASSERT_EQ(service["spec"]["ports"].size(), 1u);
+    EXPECT_EQ(ResolvePort(container, service["spec"]["ports"][0]["targetPort"]), port);
+    const YAML::Node annotations = service["metadata"]["annotations"];
+    EXPECT_EQ(annotations["prometheus.io/scrape"].as<std::string>(""), "true");
+    EXPECT_EQ(annotations["prometheus.io/port"].as<std::string>(""), std::to_string(port));
+    EXPECT_EQ(annotations["prometheus.io/path"].as<std::string>(""), "/metrics");
   }
-  // The Service selects the pods and forwards to that port; the scrape annotations name it.
-  const YAML::Node service = m_.One("Service");
-  const YAML::Node pod_labels = deployment_["spec"]["template"]["metadata"]["labels"];
-  EXPECT_TRUE(SelectorMatches(service["spec"]["selector"], pod_labels));
-  EXPECT_TRUE(SelectorMatches(deployment_["spec"]["selector"]["matchLabels"], pod_labels));
-  for (const YAML::Node& pdb : m_.OfKind("PodDisruptionBudget")) {
-    EXPECT_TRUE(SelectorMatches(pdb["spec"]["selector"]["matchLabels"], pod_labels));
-  }
-  ASSERT_EQ(service["spec"]["ports"].size(), 1u);
-  EXPECT_EQ(ResolvePort(container_, service["spec"]["ports"][0]["targetPort"]), port);
-  const YAML::Node annotations = service["metadata"]["annotations"];
-  EXPECT_EQ(annotations["prometheus.io/scrape"].as<std::string>(), "true");
-  EXPECT_EQ(annotations["prometheus.io/port"].as<std::string>(), std::to_string(port));
-  EXPECT_EQ(annotations["prometheus.io/path"].as<std::string>(), "/metrics");
 }
 
 TEST_F(KubernetesTest, ContainerFlagsAreOptionsOfTheBinary) {
-  std::vector<std::string> words = Strings(container_["command"]);
-  for (const std::string& arg : Strings(container_["args"])) words.push_back(arg);
-  const std::vector<std::string> command = TradewatchCommand(words);
-  ASSERT_FALSE(command.empty()) << "the container does not run tradewatch";
-  EXPECT_EQ(command[1], "process");
-  ExpectFlagsAccepted(command, "deployment.yaml");
+  for (const Role& role : kRoles) {
+    SCOPED_TRACE(role.name);
+    const std::vector<std::string> command = TradewatchCommand(pods_[role.name].words());
+    ASSERT_FALSE(command.empty()) << "the container does not run tradewatch";
+    ASSERT_GT(command.size(), role.args.size());
+    EXPECT_EQ(std::vector<std::string>(command.begin() + 1, command.begin() + 1 + role.args.size()),
+              role.args);
+    const std::string where = "Deployment tradewatch-" + role.name;
+    ExpectFlagsAccepted(command, where);
+    ExpectCommandLineParses(command, where);
+  }
+}
+
+TEST_F(KubernetesTest, ThePollerRunsAsExactlyOneReplica) {
+  for (const Role& role : kRoles) {
+    if (!role.single) continue;
+    SCOPED_TRACE(role.name);
+    const YAML::Node spec = pods_[role.name].deployment["spec"];
+    EXPECT_EQ(spec["replicas"].as<int>(-1), 1);
+    // A rolling update would run the old and the new pod side by side.
+    EXPECT_EQ(spec["strategy"]["type"].as<std::string>(""), "Recreate");
+  }
 }
 
 // ---- systemd ----------------------------------------------------------------------------------
@@ -550,10 +740,32 @@ std::string Value(const Unit& unit, const std::string& section, const std::strin
   return range.first == range.second ? "" : std::prev(range.second)->second;  // last one wins
 }
 
+// Every value of a key that may repeat (EnvironmentFile=, Environment=), in order.
+std::vector<std::string> Values(const Unit& unit, const std::string& section,
+                                const std::string& key) {
+  std::vector<std::string> values;
+  auto s = unit.find(section);
+  if (s == unit.end()) return values;
+  for (auto [it, end] = s->second.equal_range(key); it != end; ++it) values.push_back(it->second);
+  return values;
+}
+
+std::string UnitPath(const Role& role) {
+  return kDeploy + "/systemd/tradewatch-" + role.name + ".service";
+}
+
+// The configuration the units run with: deploy/config/tradewatch.yaml, installed as
+// /etc/tradewatch/tradewatch.yaml by the commands at the top of each unit.
+v1::ServiceConfig HostConfig() {
+  auto config = tools::LoadServiceConfig(kDeploy + "/config/tradewatch.yaml");
+  EXPECT_TRUE(config.ok()) << config.status();
+  return config.ok() ? *config : v1::ServiceConfig();
+}
+
 TEST(SystemdTest, UnitsParseAsIniWithKnownSections) {
   const std::vector<std::string> units =
       FilesIn(kDeploy + "/systemd", {".service", ".timer", ".path", ".socket"});
-  ASSERT_THAT(units, Contains(kDeploy + "/systemd/tradewatch-process.service"));
+  for (const Role& role : kRoles) ASSERT_THAT(units, Contains(UnitPath(role)));
   for (const std::string& path : units) {
     Unit unit = ParseUnit(path);
     const std::string type = fs::path(path).extension().string().substr(1);
@@ -569,25 +781,91 @@ TEST(SystemdTest, UnitsParseAsIniWithKnownSections) {
   }
 }
 
-TEST(SystemdTest, ProcessUnitRestartsOnFailureAndStopsGracefully) {
-  Unit unit = ParseUnit(kDeploy + "/systemd/tradewatch-process.service");
-  EXPECT_EQ(Value(unit, "Service", "Restart"), "on-failure");
-  EXPECT_EQ(Value(unit, "Service", "KillSignal"), "SIGTERM");
-  const std::string timeout = Value(unit, "Service", "TimeoutStopSec");
-  ASSERT_FALSE(timeout.empty());
-  // The loop may wait 60 s for a release's delivery and 40 s for the final flushes.
-  std::smatch seconds;
-  ASSERT_TRUE(std::regex_match(timeout, seconds, std::regex("([0-9]+)s?"))) << timeout;
-  EXPECT_GE(std::stoi(seconds[1]), 100) << timeout;
-  EXPECT_TRUE(Value(unit, "Service", "DynamicUser") == "yes" ||
-              !Value(unit, "Service", "User").empty())
-      << "runs as root";
-  EXPECT_EQ(Value(unit, "Service", "NoNewPrivileges"), "yes");
-  EXPECT_EQ(Value(unit, "Service", "ProtectSystem"), "strict");
-  EXPECT_EQ(Value(unit, "Install", "WantedBy"), "multi-user.target");
-  EXPECT_EQ(TradewatchCommand(ShellWords(Value(unit, "Service", "ExecStart"))),
-            (std::vector<std::string>{"/usr/local/bin/tradewatch", "process", "--config",
-                                      "/etc/tradewatch/tradewatch.yaml"}));
+TEST(SystemdTest, RoleUnitsRestartOnFailureAndStopGracefully) {
+  for (const Role& role : kRoles) {
+    SCOPED_TRACE(role.name);
+    Unit unit = ParseUnit(UnitPath(role));
+    EXPECT_EQ(Value(unit, "Service", "Restart"), "on-failure");
+    EXPECT_EQ(Value(unit, "Service", "KillSignal"), "SIGTERM");
+    const std::string timeout = Value(unit, "Service", "TimeoutStopSec");
+    ASSERT_FALSE(timeout.empty());
+    std::smatch seconds;
+    ASSERT_TRUE(std::regex_match(timeout, seconds, std::regex("([0-9]+)s?"))) << timeout;
+    EXPECT_GE(std::stoi(seconds[1]), role.stop_seconds) << timeout;
+    EXPECT_TRUE(Value(unit, "Service", "DynamicUser") == "yes" ||
+                !Value(unit, "Service", "User").empty())
+        << "runs as root";
+    EXPECT_EQ(Value(unit, "Service", "NoNewPrivileges"), "yes");
+    EXPECT_EQ(Value(unit, "Service", "ProtectSystem"), "strict");
+    EXPECT_EQ(Value(unit, "Install", "WantedBy"), "multi-user.target");
+    std::vector<std::string> expected = {"/usr/local/bin/tradewatch"};
+    expected.insert(expected.end(), role.args.begin(), role.args.end());
+    expected.insert(expected.end(), {"--config", "/etc/tradewatch/tradewatch.yaml"});
+    EXPECT_EQ(TradewatchCommand(ShellWords(Value(unit, "Service", "ExecStart"))), expected);
+  }
+}
+
+TEST(SystemdTest, EveryUnitHasTheHardeningOfTheProcessUnit) {
+  // The process unit's [Service] settings other than what it runs and how it stops are its
+  // sandbox (user, capabilities, Protect*, Restrict*, system calls, umask): every unit has the
+  // same.
+  const std::set<std::string> own = {"Type",           "ExecStart",          "EnvironmentFile",
+                                     "Environment",    "KillSignal",         "TimeoutStartSec",
+                                     "TimeoutStopSec", "Restart",            "RestartSec",
+                                     "StateDirectory", "StateDirectoryMode", "WorkingDirectory"};
+  const Unit process = ParseUnit(kDeploy + "/systemd/tradewatch-process.service");
+  std::set<std::string> hardening;
+  for (const auto& [key, value] : process.at("Service")) {
+    if (!own.contains(key)) hardening.insert(key);
+  }
+  EXPECT_GE(hardening.size(), 20u);
+  for (const std::string& path : FilesIn(kDeploy + "/systemd", {".service"})) {
+    const Unit unit = ParseUnit(path);
+    for (const std::string& key : hardening) {
+      EXPECT_EQ(Values(unit, "Service", key), Values(process, "Service", key))
+          << path << ": " << key;
+    }
+  }
+}
+
+TEST(SystemdTest, RoleUnitsWriteOnlyTheirStateDirectoryAndKeepSecretsOutOfTheUnit) {
+  const v1::ServiceConfig config = HostConfig();
+  for (const Role& role : kRoles) {
+    SCOPED_TRACE(role.name);
+    const Unit unit = ParseUnit(UnitPath(role));
+    // ProtectSystem=strict: the only writable paths are the StateDirectory= ones, /var/lib/NAME.
+    std::vector<std::string> state;
+    for (const std::string& value : Values(unit, "Service", "StateDirectory")) {
+      for (const std::string& dir : ShellWords(value)) state.push_back("/var/lib/" + dir);
+    }
+    for (const std::string& dir : role.writes(config)) {
+      EXPECT_TRUE(fs::path(dir).is_absolute())
+          << dir << " is relative to the working directory, / (read-only)";
+      EXPECT_TRUE(std::any_of(state.begin(), state.end(),
+                              [&](const std::string& s) { return IsUnder(dir, s); }))
+          << dir << " is not under a StateDirectory= of the unit";
+    }
+    // The variables the configuration names are secrets: never set inline, and read from an
+    // EnvironmentFile= that must exist (no leading "-") so a missing key fails the start.
+    const std::vector<std::string> vars = role.env(config);
+    if (role.name == "census-poll") {
+      EXPECT_THAT(vars, Contains("CENSUS_API_KEY"));
+    }
+    for (const std::string& variable : vars) {
+      for (const std::string& value : Values(unit, "Service", "Environment")) {
+        for (const std::string& assignment : ShellWords(value)) {
+          EXPECT_NE(assignment.rfind(variable + "=", 0), 0u)
+              << variable << " is set inline: " << value;
+        }
+      }
+    }
+    if (!vars.empty()) {
+      const std::vector<std::string> files = Values(unit, "Service", "EnvironmentFile");
+      EXPECT_TRUE(std::any_of(files.begin(), files.end(), [](const std::string& f) {
+        return !f.empty() && f[0] == '/';
+      })) << "no required EnvironmentFile= for " << ::testing::PrintToString(vars);
+    }
+  }
 }
 
 TEST(SystemdTest, ExecStartFlagsAreOptionsOfTheBinary) {
@@ -598,6 +876,11 @@ TEST(SystemdTest, ExecStartFlagsAreOptionsOfTheBinary) {
     const std::vector<std::string> command = TradewatchCommand(ShellWords(exec));
     ASSERT_FALSE(command.empty()) << path << ": ExecStart does not run tradewatch: " << exec;
     ExpectFlagsAccepted(command, path);
+  }
+  for (const Role& role : kRoles) {
+    ExpectCommandLineParses(
+        TradewatchCommand(ShellWords(Value(ParseUnit(UnitPath(role)), "Service", "ExecStart"))),
+        UnitPath(role));
   }
 }
 
@@ -664,24 +947,69 @@ TEST(PrometheusConfigTest, PromtoolCheckConfigPasses) {
   EXPECT_THAT(out, HasSubstr("SUCCESS: 10 rules found"));
 }
 
-TEST(PrometheusConfigTest, ScrapesTheConfiguredMetricsAddressAsJobTradewatch) {
-  YAML::Node config = LoadYaml(kDeploy + "/prometheus/prometheus.yml");
-  auto service = tools::LoadServiceConfig(kDeploy + "/config/tradewatch.yaml");
-  ASSERT_TRUE(service.ok()) << service.status();
-  YAML::Node job;
+// The scrape job of prometheus.yml with that name; not a map if there is none (a default
+// YAML::Node is a null node, which converts to true).
+YAML::Node ScrapeJob(const YAML::Node& config, const std::string& name) {
   for (const YAML::Node& j : config["scrape_configs"]) {
-    if (j["job_name"].as<std::string>() == "tradewatch") job = j;
+    if (j["job_name"].as<std::string>() == name) return j;
   }
-  ASSERT_TRUE(job) << "no scrape job named tradewatch";
-  EXPECT_EQ(job["metrics_path"] ? job["metrics_path"].as<std::string>() : "/metrics", "/metrics");
-  EXPECT_THAT(Strings(job["static_configs"][0]["targets"]),
-              Contains(service->metrics().listen_address()));
-  // The exported health rule and the dashboards select this job name.
-  EXPECT_THAT(Read(kDeploy + "/prometheus/tradewatch-rules.yml"), HasSubstr("job=\"tradewatch\""));
+  return YAML::Node();
+}
+
+std::vector<std::string> Targets(const YAML::Node& job) {
+  std::vector<std::string> targets;
+  for (const YAML::Node& s : job["static_configs"]) {
+    for (const std::string& t : Strings(s["targets"])) targets.push_back(t);
+  }
+  return targets;
+}
+
+TEST(PrometheusConfigTest, ScrapesEachRolesMetricsAddressUnderItsOwnJob) {
+  YAML::Node config = LoadYaml(kDeploy + "/prometheus/prometheus.yml");
+  const v1::ServiceConfig service = HostConfig();
+  auto defaults = tools::LoadServiceConfig("");
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  for (const Role& role : kRoles) {
+    SCOPED_TRACE(role.name);
+    const YAML::Node job = ScrapeJob(config, role.scrape_job);
+    ASSERT_TRUE(job.IsMap()) << "no scrape job named " << role.scrape_job;
+    EXPECT_EQ(job["metrics_path"] ? job["metrics_path"].as<std::string>() : "/metrics",
+              "/metrics");
+    const std::string address = role.metrics_address(service);
+    EXPECT_THAT(Targets(job), Contains(address));
+    // deploy/config/tradewatch.yaml keeps the loader's default, which the comments document.
+    EXPECT_EQ(address, role.metrics_address(*defaults));
+    // No other job scrapes it: in job tradewatch, the poller's up{} would stand for a processor.
+    for (const YAML::Node& other : config["scrape_configs"]) {
+      if (other["job_name"].as<std::string>() == role.scrape_job) continue;
+      EXPECT_THAT(Targets(other), ::testing::Not(Contains(address)))
+          << "job " << other["job_name"].as<std::string>();
+    }
+  }
   EXPECT_THAT(Strings(config["rule_files"]), Contains("tradewatch-rules.yml"));
   EXPECT_THAT(Strings(config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"]),
               Contains("127.0.0.1:9093"));
   EXPECT_EQ(config["global"]["evaluation_interval"].as<std::string>(), "30s");
+}
+
+TEST(PrometheusConfigTest, EveryJobTheRulesSelectIsScraped) {
+  YAML::Node config = LoadYaml(kDeploy + "/prometheus/prometheus.yml");
+  YAML::Node rules = LoadYaml(kDeploy + "/prometheus/tradewatch-rules.yml");
+  const std::regex job_matcher(R"re(\bjob\s*=~?\s*"([^"]*)")re");
+  std::set<std::string> selected;
+  for (const YAML::Node& group : rules["groups"]) {
+    for (const YAML::Node& rule : group["rules"]) {
+      const std::string expr = rule["expr"].as<std::string>();
+      for (auto m = std::sregex_iterator(expr.begin(), expr.end(), job_matcher);
+           m != std::sregex_iterator(); ++m) {
+        selected.insert((*m)[1]);
+        EXPECT_TRUE(ScrapeJob(config, (*m)[1]).IsMap())
+            << "no scrape job " << (*m)[1] << ": " << expr;
+      }
+    }
+  }
+  // The exported health rule and the dashboards select the processors' job.
+  EXPECT_THAT(selected, Contains("tradewatch"));
 }
 
 const std::string kAlertmanagerYml = kDeploy + "/alertmanager/alertmanager.yml";
