@@ -6,8 +6,9 @@
 //   tradewatch_alert_transitions_total{rule, state}        alert events, state firing|resolved
 //
 // <alert labels> are the rule's identifying labels (AlertEvent.labels: the rule's own labels plus
-// product_code, flow, partner, region, window, severity), so the series count is bounded by the
-// rules: one active and one value series per rule, two transition counters per rule.
+// product_code, flow, partner, region, chokepoint, window, severity), so the series count is
+// bounded by the rules: one active and one value series per rule, two transition counters per
+// rule.
 // The exported Prometheus rules (prometheus_export.h) read these series.
 //
 // Several engines (one per processing partition) may feed one AlertMetrics: call Update for each

@@ -11,10 +11,11 @@
 // routes it, so the expression has no `for`. $value is the watched value, and the alert's labels
 // are those of the series (AlertEvent.labels plus `rule`).
 //
-// Templates: {{ value }} becomes `{{ $value | humanizePercentage }}` for shares and deficit
-// growth, `${{ $value | humanize }}` for balances and `{{ printf "%.3f" $value }}` for HHI
-// (humanize would write an HHI of 0.162 as "162m"). {{ threshold }}, {{ clear }}, {{ partner }}
-// (the code), {{ region }}, {{ product_code }} and {{ window }} become the rule's literal text;
+// Templates: {{ value }} becomes `{{ $value | humanizePercentage }}` for shares, route exposures
+// and deficit growth, `${{ $value | humanize }}` for balances and `{{ printf "%.3f" $value }}` for
+// HHI (humanize would write an HHI of 0.162 as "162m"). {{ threshold }}, {{ clear }},
+// {{ partner }} (the code), {{ region }}, {{ chokepoint }} (the id), {{ product_code }} and
+// {{ window }} become the rule's literal text;
 // {{ period }} becomes "the latest period" (no period label is exported: it would add a series
 // per month).
 //

@@ -29,7 +29,8 @@ struct Machine {
 // are filled when an event is made) and the state after stepping it.
 struct Figure {
   v1::AlertEvidence evidence;
-  std::string partner_display;  // "Taiwan (5830)", for {{ partner }}
+  std::string partner_display;     // "Taiwan (5830)", for {{ partner }}
+  std::string chokepoint_display;  // "Malacca Strait (chokepoint5)", for {{ chokepoint }}
   Machine after;
 };
 
@@ -100,6 +101,22 @@ std::optional<Figure> ShareFigure(const v1::Rule& rule, const v1::PartnerShares&
         if (r.name() != selector.region()) continue;
         e.set_value(r.share());
         e.set_numerator_usd(r.value_usd());
+        break;
+      }
+      e.set_denominator_usd(shares.total_usd());
+      break;
+    }
+    case v1::RULE_METRIC_ROUTE_EXPOSURE: {
+      figure.chokepoint_display = selector.chokepoint();
+      e.set_value(0);  // a result without the chokepoint: no routed partner
+      for (const v1::RouteExposure& x : shares.exposures()) {
+        if (x.chokepoint_id() != selector.chokepoint()) continue;
+        e.set_value(x.share());
+        e.set_numerator_usd(x.value_usd());
+        if (!x.chokepoint_name().empty()) {
+          figure.chokepoint_display =
+              fmt::format("{} ({})", x.chokepoint_name(), x.chokepoint_id());
+        }
         break;
       }
       e.set_denominator_usd(shares.total_usd());
@@ -192,6 +209,7 @@ std::vector<v1::Label> IdentifyingLabels(const v1::Rule& rule) {
   }
   if (!s.partner().empty()) add("partner", s.partner());
   if (!s.region().empty()) add("region", s.region());
+  if (!s.chokepoint().empty()) add("chokepoint", s.chokepoint());
   add("window", WindowName(s.window()));
   add("severity", rule.severity());
   std::stable_sort(labels.begin(), labels.end(),
@@ -224,6 +242,7 @@ struct RuleEngine::RuleState {
     TemplateValues values = base_values;
     values.value = FormatFigure(rule->metric(), figure.evidence.value());
     values.partner = figure.partner_display;
+    if (!figure.chokepoint_display.empty()) values.chokepoint = figure.chokepoint_display;
     values.period = FormatWindowEnd(rule->selector().window(), period);
     for (size_t i = 0; i < templates.size(); ++i) {
       v1::Label* annotation = event.add_annotations();
@@ -272,8 +291,8 @@ absl::StatusOr<std::unique_ptr<RuleEngine>> RuleEngine::Create(const v1::RuleFil
 }
 
 absl::StatusOr<std::unique_ptr<RuleEngine>> RuleEngine::Create(
-    const v1::RuleFile& rules, const std::vector<std::string>& region_names) {
-  TW_RETURN_IF_ERROR(ValidateRuleFile(rules, region_names));
+    const v1::RuleFile& rules, const RuleReferences& references) {
+  TW_RETURN_IF_ERROR(ValidateRuleFile(rules, references));
   return std::unique_ptr<RuleEngine>(new RuleEngine(rules));
 }
 

@@ -25,14 +25,15 @@
 //
 // Values per metric: partner_share is the partner's share in PartnerShares.partners (0 when the
 // partner is absent from a window with data); region_share the region's share (0 when absent);
-// hhi the result's hhi; balance the balance_usd; deficit_growth the deficit_growth (periods
+// route_exposure the chokepoint's share in PartnerShares.exposures (0 when absent); hhi the
+// result's hhi; balance the balance_usd; deficit_growth the deficit_growth (periods
 // without it are skipped). Windows with window.complete == false are skipped unless the rule sets
 // include_incomplete_windows. A window without any data is never evaluated.
 //
-// Matching: a PartnerShares result feeds the share and HHI rules of its flow, measure (a rule
-// without one takes general imports for imports and total exports for exports), classification
-// (default NAICS), product code and window kind. A BalanceResult feeds the balance and
-// deficit_growth rules of its classification, product code, window kind and import measure
+// Matching: a PartnerShares result feeds the share, route_exposure and HHI rules of its flow,
+// measure (a rule without one takes general imports for imports and total exports for exports),
+// classification (default NAICS), product code and window kind. A BalanceResult feeds the balance
+// and deficit_growth rules of its classification, product code, window kind and import measure
 // (default general imports).
 //
 // Output is deterministic: the same rules and the same releases give byte-identical events.
@@ -49,6 +50,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "alerts/rule_validation.h"
 #include "tradewatch/v1/results.pb.h"
 #include "tradewatch/v1/rules.pb.h"
 
@@ -72,14 +74,16 @@ struct WatchedValue {
 
 class RuleEngine {
  public:
-  // Validates the rules (see ValidateRuleFile) and builds an engine. Region names are not
-  // checked: use the overload below when the region table is at hand.
+  // Validates the rules (see ValidateRuleFile) and builds an engine. Region names and chokepoint
+  // ids are not checked: use the overload below when the reference tables are at hand.
   static absl::StatusOr<std::unique_ptr<RuleEngine>> Create(
       const tradewatch::v1::RuleFile& rules);
 
-  // As above, and region_share rules must name one of `region_names` (RegionNames(table)).
+  // As above, and region_share rules must name one of `references.region_names`
+  // (RegionNames(table)), route_exposure rules one of `references.chokepoint_ids`
+  // (ChokepointIds(routes)); an empty list is not checked.
   static absl::StatusOr<std::unique_ptr<RuleEngine>> Create(
-      const tradewatch::v1::RuleFile& rules, const std::vector<std::string>& region_names);
+      const tradewatch::v1::RuleFile& rules, const RuleReferences& references);
 
   ~RuleEngine();
   RuleEngine(const RuleEngine&) = delete;

@@ -13,7 +13,8 @@ namespace v1 = tradewatch::v1;
 
 const std::vector<std::string>& TemplateNames() {
   static const auto* const kNames = new std::vector<std::string>{
-      "value", "threshold", "clear", "partner", "region", "product_code", "window", "period"};
+      "value",      "threshold",    "clear",  "partner", "region",
+      "chokepoint", "product_code", "window", "period"};
   return *kNames;
 }
 
@@ -52,6 +53,7 @@ TemplateValues RuleTemplateValues(const v1::Rule& rule) {
   values.clear = FormatFigure(rule.metric(), ClearThreshold(rule));
   values.partner = rule.selector().partner();
   values.region = rule.selector().region();
+  values.chokepoint = rule.selector().chokepoint();
   values.product_code = rule.selector().product_code();
   values.window = WindowName(rule.selector().window());
   return values;
@@ -61,7 +63,8 @@ std::string RenderTemplate(const std::vector<TemplatePart>& parts, const Templat
   const std::pair<const char*, const std::string*> by_name[] = {
       {"value", &values.value},       {"threshold", &values.threshold},
       {"clear", &values.clear},       {"partner", &values.partner},
-      {"region", &values.region},     {"product_code", &values.product_code},
+      {"region", &values.region},     {"chokepoint", &values.chokepoint},
+      {"product_code", &values.product_code},
       {"window", &values.window},     {"period", &values.period}};
   std::string out;
   for (const TemplatePart& part : parts) {
@@ -100,7 +103,7 @@ std::string MetricName(v1::RuleMetric metric) {
 
 bool IsPercentMetric(v1::RuleMetric metric) {
   return metric == v1::RULE_METRIC_PARTNER_SHARE || metric == v1::RULE_METRIC_REGION_SHARE ||
-         metric == v1::RULE_METRIC_DEFICIT_GROWTH;
+         metric == v1::RULE_METRIC_ROUTE_EXPOSURE || metric == v1::RULE_METRIC_DEFICIT_GROWTH;
 }
 
 namespace {

@@ -15,7 +15,7 @@
 namespace tradewatch::alerts {
 
 // The template names annotation values may use, in documentation order: value, threshold,
-// clear, partner, region, product_code, window, period.
+// clear, partner, region, chokepoint, product_code, window, period.
 const std::vector<std::string>& TemplateNames();
 
 // A piece of an annotation template: literal text, or a placeholder (`{{ name }}`, with any
@@ -36,13 +36,14 @@ struct TemplateValues {
   std::string clear;
   std::string partner;
   std::string region;
+  std::string chokepoint;
   std::string product_code;
   std::string window;
   std::string period;
 };
 
 // The values a rule fixes by itself: threshold and clear (FormatFigure), the partner code, region,
-// product code and window name. `value` and `period` are left empty.
+// chokepoint id, product code and window name. `value` and `period` are left empty.
 TemplateValues RuleTemplateValues(const tradewatch::v1::Rule& rule);
 
 // The template with each placeholder replaced by its value.
@@ -56,11 +57,12 @@ std::string FlowName(tradewatch::v1::Flow flow);
 std::string WindowName(tradewatch::v1::WindowKind kind);
 std::string MetricName(tradewatch::v1::RuleMetric metric);
 
-// True for metrics that are fractions shown as percentages: shares and deficit growth.
+// True for metrics that are fractions shown as percentages: shares, route exposures and deficit
+// growth.
 bool IsPercentMetric(tradewatch::v1::RuleMetric metric);
 
-// A figure of `metric` as annotations show it: shares and growth as a percentage with one
-// decimal ("34.9%"), HHI with three decimals ("0.162"), balances in billions of US dollars
+// A figure of `metric` as annotations show it: shares, exposures and growth as a percentage with
+// one decimal ("34.9%"), HHI with three decimals ("0.162"), balances in billions of US dollars
 // ("$291.29B", "-$0.05B").
 std::string FormatFigure(tradewatch::v1::RuleMetric metric, double value);
 

@@ -18,21 +18,7 @@ namespace v1 = tradewatch::v1;
 
 constexpr int kMaxForReleases = 24;
 
-// Collects the problems of one file, each positioned through `lines` when given.
-class Problems {
- public:
-  explicit Problems(const YamlLines* lines) : lines_(lines) {}
-
-  void Add(const std::string& path, std::string_view message) {
-    out_.push_back(lines_ != nullptr ? lines_->Format(path, message)
-                                     : fmt::format("{}: {}", path, message));
-  }
-  std::vector<std::string>& out() { return out_; }
-
- private:
-  const YamlLines* lines_;
-  std::vector<std::string> out_;
-};
+using Problems = YamlProblems;
 
 // Census Schedule C individual countries: four digits, the first 1-7 (9 for US territories).
 // Only countries have shares, so groups ("0020") and continents ("5XXX") cannot be a partner.
@@ -44,9 +30,28 @@ bool IsCountryCode(std::string_view code) {
   return (code[0] >= '1' && code[0] <= '7') || code[0] == '9';
 }
 
+// Metrics read from PartnerShares: a flow is required, the measure is one of its flow.
 bool IsShareMetric(v1::RuleMetric metric) {
   return metric == v1::RULE_METRIC_PARTNER_SHARE || metric == v1::RULE_METRIC_REGION_SHARE ||
-         metric == v1::RULE_METRIC_HHI;
+         metric == v1::RULE_METRIC_HHI || metric == v1::RULE_METRIC_ROUTE_EXPOSURE;
+}
+
+// A selector field only one metric may set: required for it, empty for every other, and one of
+// `known` when that list is not empty (`what` names the values: "region", "chokepoint").
+void CheckOwnedField(v1::RuleMetric metric, v1::RuleMetric owner, const std::string& value,
+                     const std::string& path, const char* what,
+                     const std::vector<std::string>& known, Problems* problems) {
+  const std::string owner_name = MetricName(owner);
+  if (metric == owner) {
+    if (value.empty()) {
+      problems->Add(path, fmt::format("required for {} rules", owner_name));
+    } else if (!known.empty() && std::find(known.begin(), known.end(), value) == known.end()) {
+      problems->Add(path, fmt::format("unknown {} \"{}\" (known: {})", what, value,
+                                      absl::StrJoin(known, ", ")));
+    }
+  } else if (!value.empty() && metric != v1::RULE_METRIC_UNSPECIFIED) {
+    problems->Add(path, fmt::format("only {} rules select a {}", owner_name, what));
+  }
 }
 
 bool IsImportMeasure(v1::Measure measure) {
@@ -58,7 +63,7 @@ std::string MeasureName(v1::Measure measure) {
 }
 
 void CheckSelector(const v1::Rule& rule, const std::string& at,
-                   const std::vector<std::string>& region_names, Problems* problems) {
+                   const RuleReferences& references, Problems* problems) {
   const v1::RuleSelector& s = rule.selector();
   const std::string sel = at + ".selector";
   const v1::RuleMetric metric = rule.metric();
@@ -89,17 +94,10 @@ void CheckSelector(const v1::Rule& rule, const std::string& at,
   } else if (!s.partner().empty() && metric != v1::RULE_METRIC_UNSPECIFIED) {
     problems->Add(sel + ".partner", "only partner_share rules select a partner");
   }
-  if (metric == v1::RULE_METRIC_REGION_SHARE) {
-    if (s.region().empty()) {
-      problems->Add(sel + ".region", "required for region_share rules");
-    } else if (!region_names.empty() && std::find(region_names.begin(), region_names.end(),
-                                                  s.region()) == region_names.end()) {
-      problems->Add(sel + ".region", fmt::format("unknown region \"{}\" (known: {})", s.region(),
-                                                 absl::StrJoin(region_names, ", ")));
-    }
-  } else if (!s.region().empty() && metric != v1::RULE_METRIC_UNSPECIFIED) {
-    problems->Add(sel + ".region", "only region_share rules select a region");
-  }
+  CheckOwnedField(metric, v1::RULE_METRIC_REGION_SHARE, s.region(), sel + ".region", "region",
+                  references.region_names, problems);
+  CheckOwnedField(metric, v1::RULE_METRIC_ROUTE_EXPOSURE, s.chokepoint(), sel + ".chokepoint",
+                  "chokepoint", references.chokepoint_ids, problems);
 }
 
 void CheckThresholds(const v1::Rule& rule, const std::string& at, Problems* problems) {
@@ -177,13 +175,16 @@ void CheckLabelsAndAnnotations(const v1::Rule& rule, const std::string& at, Prob
         problems->Add(value_path, "{{ partner }} is only known to partner_share rules");
       } else if (part.placeholder == "region" && rule.metric() != v1::RULE_METRIC_REGION_SHARE) {
         problems->Add(value_path, "{{ region }} is only known to region_share rules");
+      } else if (part.placeholder == "chokepoint" &&
+                 rule.metric() != v1::RULE_METRIC_ROUTE_EXPOSURE) {
+        problems->Add(value_path, "{{ chokepoint }} is only known to route_exposure rules");
       }
     }
   }
 }
 
-void CheckRule(const v1::Rule& rule, const std::string& at,
-               const std::vector<std::string>& region_names, Problems* problems) {
+void CheckRule(const v1::Rule& rule, const std::string& at, const RuleReferences& references,
+               Problems* problems) {
   if (rule.name().empty()) {
     problems->Add(at + ".name", "required");
   } else if (!IsValidName(rule.name())) {
@@ -194,7 +195,7 @@ void CheckRule(const v1::Rule& rule, const std::string& at,
   if (!rule.has_selector()) {
     problems->Add(at + ".selector", "required");
   } else {
-    CheckSelector(rule, at, region_names, problems);
+    CheckSelector(rule, at, references, problems);
   }
   CheckThresholds(rule, at, problems);
   if (rule.for_releases() < 0 || rule.for_releases() > kMaxForReleases) {
@@ -211,14 +212,14 @@ void CheckRule(const v1::Rule& rule, const std::string& at,
   CheckLabelsAndAnnotations(rule, at, problems);
 }
 
-void CollectProblems(const v1::RuleFile& rules, const std::vector<std::string>& region_names,
+void CollectProblems(const v1::RuleFile& rules, const RuleReferences& references,
                      const YamlLines* lines, std::vector<std::string>* out) {
   Problems problems(lines);
   std::map<std::string, int> first_index;
   for (int i = 0; i < rules.rules_size(); ++i) {
     const std::string at = fmt::format("rules[{}]", i);
     const v1::Rule& rule = rules.rules(i);
-    CheckRule(rule, at, region_names, &problems);
+    CheckRule(rule, at, references, &problems);
     if (rule.name().empty()) continue;
     auto [it, inserted] = first_index.emplace(rule.name(), i);
     if (!inserted) {
@@ -242,7 +243,8 @@ absl::Status ToStatus(const std::vector<std::string>& problems) {
 
 const std::vector<std::string>& ReservedLabelNames() {
   static const auto* const kReserved = new std::vector<std::string>{
-      "alertname", "rule", "severity", "product_code", "flow", "partner", "region", "window"};
+      "alertname", "rule",   "severity",   "product_code", "flow",
+      "partner",   "region", "chokepoint", "window"};
   return *kReserved;
 }
 
@@ -252,27 +254,32 @@ std::vector<std::string> RegionNames(const v1::RegionTable& regions) {
   return names;
 }
 
-absl::Status ValidateRuleFile(const v1::RuleFile& rules,
-                              const std::vector<std::string>& region_names,
+std::vector<std::string> ChokepointIds(const v1::RouteTable& routes) {
+  std::vector<std::string> ids;
+  for (const v1::Chokepoint& chokepoint : routes.chokepoints()) ids.push_back(chokepoint.id());
+  return ids;
+}
+
+absl::Status ValidateRuleFile(const v1::RuleFile& rules, const RuleReferences& references,
                               const YamlLines* lines) {
   std::vector<std::string> problems;
-  CollectProblems(rules, region_names, lines, &problems);
+  CollectProblems(rules, references, lines, &problems);
   return ToStatus(problems);
 }
 
 absl::StatusOr<v1::RuleFile> ParseRuleFile(std::string_view yaml, std::string_view origin,
-                                           const std::vector<std::string>& region_names) {
+                                           const RuleReferences& references) {
   v1::RuleFile rules;
   YamlLines lines;
   absl::Status parsed = ParseYamlToProto(yaml, origin, &rules, &lines);
   if (!parsed.ok()) return parsed;
-  absl::Status valid = ValidateRuleFile(rules, region_names, &lines);
+  absl::Status valid = ValidateRuleFile(rules, references, &lines);
   if (!valid.ok()) return valid;
   return rules;
 }
 
 absl::StatusOr<v1::RuleFile> LoadRuleFiles(const std::vector<std::string>& paths,
-                                           const std::vector<std::string>& region_names) {
+                                           const RuleReferences& references) {
   v1::RuleFile all;
   std::vector<std::string> problems;
   // Where each name was first defined: the file's index and "file:line:column".
@@ -286,7 +293,7 @@ absl::StatusOr<v1::RuleFile> LoadRuleFiles(const std::vector<std::string>& paths
       problems.emplace_back(parsed.message());
       continue;
     }
-    CollectProblems(rules, region_names, &lines, &problems);
+    CollectProblems(rules, references, &lines, &problems);
     for (int i = 0; i < rules.rules_size(); ++i) {
       const std::string& name = rules.rules(i).name();
       const std::string name_path = fmt::format("rules[{}].name", i);

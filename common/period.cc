@@ -1,6 +1,7 @@
 #include "common/period.h"
 
 #include <charconv>
+#include <chrono>
 
 #include "fmt/format.h"
 
@@ -62,6 +63,45 @@ std::optional<int32_t> ParseYearMonth(std::string_view year, std::string_view mo
 
 std::string FormatPeriod(int32_t yyyymm) {
   return fmt::format("{:04d}-{:02d}", yyyymm / 100, yyyymm % 100);
+}
+
+bool IsValidDate(int32_t yyyymmdd) {
+  const int32_t day = yyyymmdd % 100;
+  const int32_t period = yyyymmdd / 100;
+  return yyyymmdd > 0 && IsValidPeriod(period) && day >= 1 &&
+         day <= DaysInMonth(period / 100, period % 100);
+}
+
+std::optional<int32_t> ParseDate(std::string_view text) {
+  if (text.size() != 10) return std::nullopt;
+  std::optional<int32_t> period = ParsePeriod(text);
+  if (!period) return std::nullopt;
+  return *period * 100 + ToInt(text.substr(8, 2));
+}
+
+std::string FormatDate(int32_t yyyymmdd) {
+  return fmt::format("{:04d}-{:02d}-{:02d}", yyyymmdd / 10000, yyyymmdd / 100 % 100,
+                     yyyymmdd % 100);
+}
+
+int32_t DayNumber(int32_t yyyymmdd) {
+  namespace chrono = std::chrono;
+  const chrono::year_month_day ymd{chrono::year{yyyymmdd / 10000},
+                                   chrono::month{static_cast<unsigned>(yyyymmdd / 100 % 100)},
+                                   chrono::day{static_cast<unsigned>(yyyymmdd % 100)}};
+  return chrono::sys_days{ymd}.time_since_epoch().count();
+}
+
+int32_t DateFromDayNumber(int32_t day_number) {
+  namespace chrono = std::chrono;
+  const chrono::year_month_day ymd{chrono::sys_days{chrono::days{day_number}}};
+  return static_cast<int32_t>(ymd.year()) * 10000 +
+         static_cast<int32_t>(static_cast<unsigned>(ymd.month())) * 100 +
+         static_cast<int32_t>(static_cast<unsigned>(ymd.day()));
+}
+
+int32_t LastDayOfMonth(int32_t yyyymm) {
+  return yyyymm * 100 + DaysInMonth(yyyymm / 100, yyyymm % 100);
 }
 
 }  // namespace tradewatch

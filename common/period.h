@@ -30,4 +30,28 @@ std::optional<int32_t> ParseYearMonth(std::string_view year, std::string_view mo
 // "2025-04".
 std::string FormatPeriod(int32_t yyyymm);
 
+// Days as yyyymmdd integers (20250314 = 14 March 2025), the dates of daily series (PortWatch).
+
+// True when yyyymmdd is a real day of years 1900..2999 (20240229 yes, 20250229 no).
+bool IsValidDate(int32_t yyyymmdd);
+
+// Parses "YYYY-MM-DD" exactly (no blanks, two-digit month and day, a real day). Returns nullopt
+// when malformed.
+std::optional<int32_t> ParseDate(std::string_view text);
+
+// "2025-03-14".
+std::string FormatDate(int32_t yyyymmdd);
+
+// Days since 1970-01-01 (a dense index for arithmetic); precondition: IsValidDate(yyyymmdd).
+int32_t DayNumber(int32_t yyyymmdd);
+int32_t DateFromDayNumber(int32_t day_number);
+
+// The day `days` after (or, negative, before) yyyymmdd.
+inline int32_t AddDays(int32_t yyyymmdd, int32_t days) {
+  return DateFromDayNumber(DayNumber(yyyymmdd) + days);
+}
+
+// The last day of month yyyymm, yyyymmdd (20240229 for 202402).
+int32_t LastDayOfMonth(int32_t yyyymm);
+
 }  // namespace tradewatch

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "common/period.h"
 #include "fmt/format.h"
 
 namespace tradewatch {
@@ -61,6 +62,14 @@ std::string AlertKey(const v1::AlertEvent& event) {
   }
   key.push_back('}');
   return key;
+}
+
+std::string TransitKey(const v1::ChokepointTransit& transit) {
+  return fmt::format("{}/{}", transit.chokepoint_id(), FormatDate(transit.date_yyyymmdd()));
+}
+
+std::string ChokepointStatusKey(const v1::ChokepointStatus& status) {
+  return fmt::format("{}/{}", status.chokepoint_id(), FormatDate(status.date_yyyymmdd()));
 }
 
 std::string EventId(std::string_view key, std::string_view value) {

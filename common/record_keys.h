@@ -12,6 +12,7 @@
 #include "google/protobuf/generated_enum_reflection.h"
 #include "tradewatch/v1/results.pb.h"
 #include "tradewatch/v1/rules.pb.h"
+#include "tradewatch/v1/shipping.pb.h"
 #include "tradewatch/v1/trade.pb.h"
 
 namespace tradewatch {
@@ -48,6 +49,12 @@ std::string BalanceKey(const tradewatch::v1::BalanceResult& balance);
 // Alerts: rule and labels, "TaiwanSemiconductorImportShareHigh{partner=5830,product_code=3344,...}"
 // (labels as sorted in the event).
 std::string AlertKey(const tradewatch::v1::AlertEvent& event);
+
+// Chokepoint transits and statuses: "chokepoint1/2025-03-14" (id/date). Both topics are
+// partitioned by murmur2 of the chokepoint id alone, so one chokepoint's days meet on one
+// partition.
+std::string TransitKey(const tradewatch::v1::ChokepointTransit& transit);
+std::string ChokepointStatusKey(const tradewatch::v1::ChokepointStatus& status);
 
 // Deterministic event id: 16 hex digits of the 64-bit FNV-1a hash of key, a zero byte, and value.
 // The same output always carries the same id, so consumers can deduplicate replays.

@@ -503,4 +503,14 @@ absl::Status LoadYamlFile(const std::string& path, google::protobuf::Message* me
   return ParseYamlToProto(text, path, message, lines);
 }
 
+void YamlProblems::Add(const std::string& path, std::string_view message) {
+  out_.push_back(lines_ != nullptr ? lines_->Format(path, message)
+                                   : fmt::format("{}: {}", path, message));
+}
+
+absl::Status YamlProblems::ToStatus() const {
+  if (out_.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrJoin(out_, "\n"));
+}
+
 }  // namespace tradewatch

@@ -24,6 +24,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "google/protobuf/descriptor.h"
@@ -67,6 +68,22 @@ class YamlLines {
  private:
   std::string origin_;
   std::map<std::string, YamlPosition, std::less<>> positions_;
+};
+
+// The problems a validator finds in one YAML file, each positioned through `lines` when given
+// ("file:line:col: path: message", else "path: message"), so that all are reported at once.
+class YamlProblems {
+ public:
+  explicit YamlProblems(const YamlLines* lines) : lines_(lines) {}
+
+  void Add(const std::string& path, std::string_view message);
+  std::vector<std::string>& out() { return out_; }
+  // OK when there is none, else InvalidArgument with one problem per line.
+  absl::Status ToStatus() const;
+
+ private:
+  const YamlLines* lines_;
+  std::vector<std::string> out_;
 };
 
 // Parses YAML text into `message` (merged into what it holds). `origin` (a file name) starts every

@@ -5,24 +5,13 @@
 #include "common/kafka/partitioner.h"
 #include "common/record_keys.h"
 #include "fmt/format.h"
+#include "ingest/outgoing_records.h"
 #include "ingest/read_summary.h"
 
 namespace tradewatch::ingest {
 namespace {
 
 namespace v1 = tradewatch::v1;
-
-OutgoingRecord MakeRecord(const std::string& topic, int32_t partition, std::string key,
-                          std::string value, std::string_view schema) {
-  OutgoingRecord r;
-  r.topic = topic;
-  r.partition = partition;
-  r.headers.push_back({std::string(kHeaderEventId), EventId(key, value)});
-  r.headers.push_back({std::string(kHeaderSchema), std::string(schema)});
-  r.key = std::move(key);
-  r.value = std::move(value);
-  return r;
-}
 
 }  // namespace
 
@@ -44,8 +33,8 @@ void ObservationPublisher::OnObservation(const v1::TradeObservation& observation
       ProductPartitionKey(observation.classification(), observation.product_code()),
       topics_.observation_partitions);
   OutgoingRecord record =
-      MakeRecord(topics_.observations, partition, ObservationKey(observation),
-                 event_.SerializeAsString(), v1::TradeEvent::descriptor()->full_name());
+      TaggedRecord(topics_.observations, partition, ObservationKey(observation),
+                   event_.SerializeAsString(), v1::TradeEvent::descriptor()->full_name());
   record.headers.push_back({std::string(kHeaderSource),
                             fmt::format("{}:{}", observation.source(), observation.source_line())});
   Send(std::move(record));
@@ -55,14 +44,7 @@ void ObservationPublisher::OnObservation(const v1::TradeObservation& observation
 }
 
 void ObservationPublisher::OnReject(const v1::RejectedRecord& reject) {
-  const std::string position =
-      fmt::format("{}:{}", reject.position().source(), reject.position().line());
-  OutgoingRecord record = MakeRecord(topics_.deadletter, 0, reject.position().source(),
-                                     reject.SerializeAsString(),
-                                     v1::RejectedRecord::descriptor()->full_name());
-  record.headers.push_back({std::string(kHeaderSource), position});
-  record.headers.push_back({std::string(kHeaderReason), RejectReasonName(reject.reason())});
-  Send(std::move(record));
+  Send(DeadLetterRecord(topics_.deadletter, reject));
   ++rejects_sent_;
   if (metrics_ != nullptr) metrics_->Rejected(RejectReasonName(reject.reason())).Increment();
 }
@@ -71,8 +53,8 @@ OutgoingRecord ReleaseMarkerRecord(const std::string& topic, int32_t partition,
                                    const v1::ReleaseMarker& marker) {
   v1::TradeEvent event;
   *event.mutable_release_marker() = marker;
-  return MakeRecord(topic, partition, fmt::format("release/{}", marker.release_id()),
-                    event.SerializeAsString(), v1::TradeEvent::descriptor()->full_name());
+  return TaggedRecord(topic, partition, fmt::format("release/{}", marker.release_id()),
+                      event.SerializeAsString(), v1::TradeEvent::descriptor()->full_name());
 }
 
 absl::Status ObservationPublisher::FinishRelease(const std::string& release_id, int64_t vintage,

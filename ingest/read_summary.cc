@@ -5,11 +5,7 @@
 
 namespace tradewatch::ingest {
 
-int64_t ReadSummary::rejected_total() const {
-  int64_t total = 0;
-  for (const auto& [reason, count] : rejected) total += count;
-  return total;
-}
+int64_t ReadSummary::rejected_total() const { return TotalRejected(rejected); }
 
 bool ReadSummary::Balanced() const {
   return records == accepted + aggregates + duplicates + rejected_total();
@@ -27,17 +23,25 @@ void ReadSummary::Merge(const ReadSummary& other) {
 std::string ReadSummary::Format() const {
   std::string out = fmt::format("{} rows, {} records = {} accepted + {} aggregates + {} duplicates + {} rejected",
                                 rows, records, accepted, aggregates, duplicates, rejected_total());
-  if (!rejected.empty()) {
-    out += " (";
-    bool first = true;
-    for (const auto& [reason, count] : rejected) {
-      if (!first) out += ", ";
-      first = false;
-      out += fmt::format("{} {}", RejectReasonName(reason), count);
-    }
-    out += ")";
+  return out + FormatRejectCounts(rejected);
+}
+
+int64_t TotalRejected(const RejectCounts& rejected) {
+  int64_t total = 0;
+  for (const auto& [reason, count] : rejected) total += count;
+  return total;
+}
+
+std::string FormatRejectCounts(const RejectCounts& rejected) {
+  if (rejected.empty()) return "";
+  std::string out = " (";
+  bool first = true;
+  for (const auto& [reason, count] : rejected) {
+    if (!first) out += ", ";
+    first = false;
+    out += fmt::format("{} {}", RejectReasonName(reason), count);
   }
-  return out;
+  return out + ")";
 }
 
 std::string RejectReasonName(tradewatch::v1::RejectReason reason) {

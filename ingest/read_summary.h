@@ -37,4 +37,10 @@ struct ReadSummary {
 // "non_numeric_value" for REJECT_REASON_NON_NUMERIC_VALUE.
 std::string RejectReasonName(tradewatch::v1::RejectReason reason);
 
+// Rejections by reason, as every reader counts them.
+using RejectCounts = std::map<tradewatch::v1::RejectReason, int64_t>;
+int64_t TotalRejected(const RejectCounts& rejected);
+// " (bad_period 2, negative_value 1)", or "" when nothing was rejected.
+std::string FormatRejectCounts(const RejectCounts& rejected);
+
 }  // namespace tradewatch::ingest

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -63,13 +65,58 @@ std::vector<Ranked> Rank(const absl::flat_hash_map<uint32_t, int64_t>& values) {
   return out;
 }
 
-bool IsRegionMember(const v1::Region& region, std::string_view code) {
-  if (!region.member_code_prefix().empty()) {
-    return code.size() == 4 && code.substr(0, region.member_code_prefix().size()) ==
-                                   region.member_code_prefix();
+// A set of partner countries given by member codes and/or code prefixes, compiled for the sums:
+// a Region, or the union of the Routes through a chokepoint (the two share these fields). Codes
+// are compared packed (common/packed_code.h), so membership needs no allocation.
+class PartnerSet {
+ public:
+  // Adds the members of a Region or a Route: its codes, and every country whose code starts with
+  // its prefix.
+  template <typename Members>
+  void Add(const Members& members) {
+    for (const std::string& code : members.member_codes()) codes_.push_back(PackPartnerCode(code));
+    const std::string& prefix = members.member_code_prefix();
+    if (!prefix.empty() && prefix.size() <= 4) {
+      // The prefix's bytes sit in the most significant bytes of a packed code.
+      const uint32_t mask =
+          prefix.size() == 4 ? 0xffffffffu : ~(0xffffffffu >> (8 * prefix.size()));
+      prefixes_.push_back({PackPartnerCode(prefix), mask});
+    }
+    std::sort(codes_.begin(), codes_.end());
+    codes_.erase(std::unique(codes_.begin(), codes_.end()), codes_.end());
   }
-  return std::find(region.member_codes().begin(), region.member_codes().end(), code) !=
-         region.member_codes().end();
+
+  // Whether the country (a packed four-character code) is a member.
+  bool Contains(uint32_t country) const {
+    if (std::binary_search(codes_.begin(), codes_.end(), country)) return true;
+    const bool four_characters = (country & 0xffu) != 0;
+    return four_characters &&
+           std::any_of(prefixes_.begin(), prefixes_.end(),
+                       [&](const auto& p) { return (country & p.second) == p.first; });
+  }
+
+ private:
+  std::vector<uint32_t> codes_;                          // sorted, unique
+  std::vector<std::pair<uint32_t, uint32_t>> prefixes_;  // (packed prefix, mask of its bytes)
+};
+
+// What the countries of one partner set add up to in a window.
+struct MemberSum {
+  int64_t value_usd = 0;
+  int32_t partner_count = 0;  // members with a value above zero (as PartnerShares counts them)
+};
+
+// The one path behind region aggregates and chokepoint exposures: the sum over the countries of
+// `set`, each country once.
+MemberSum SumMembers(const absl::flat_hash_map<uint32_t, int64_t>& countries,
+                     const PartnerSet& set) {
+  MemberSum sum;
+  for (const auto& [country, value] : countries) {
+    if (!set.Contains(country)) continue;
+    sum.value_usd += value;
+    if (value > 0) ++sum.partner_count;
+  }
+  return sum;
 }
 
 }  // namespace
@@ -167,10 +214,9 @@ v1::PartnerShares ComputeShares(const Series& series, v1::WindowKind kind, int32
 
   if (options.regions != nullptr) {
     for (const v1::Region& region : options.regions->regions()) {
-      int64_t value = 0;
-      for (const auto& [partner, v] : sums.countries) {
-        if (IsRegionMember(region, UnpackPartnerCode(partner))) value += v;
-      }
+      PartnerSet members;
+      members.Add(region);
+      const int64_t value = SumMembers(sums.countries, members).value_usd;
       auto* r = out.add_regions();
       r->set_name(region.name());
       r->set_value_usd(value);
@@ -188,6 +234,24 @@ v1::PartnerShares ComputeShares(const Series& series, v1::WindowKind kind, int32
           }
         }
       }
+    }
+  }
+
+  if (options.routes != nullptr) {
+    for (const v1::Chokepoint& chokepoint : options.routes->chokepoints()) {
+      // A chokepoint's partner set is the union of the routes through it.
+      PartnerSet members;
+      for (const v1::Route& route : options.routes->routes()) {
+        const auto& ids = route.chokepoint_ids();
+        if (std::find(ids.begin(), ids.end(), chokepoint.id()) != ids.end()) members.Add(route);
+      }
+      const MemberSum sum = SumMembers(sums.countries, members);
+      auto* e = out.add_exposures();
+      e->set_chokepoint_id(chokepoint.id());
+      e->set_chokepoint_name(chokepoint.name());
+      e->set_value_usd(sum.value_usd);
+      e->set_share(share_of(sum.value_usd));
+      e->set_partner_count(sum.partner_count);
     }
   }
   return out;

@@ -1,6 +1,7 @@
 // Dependency analytics over the upsert table (pure): partner shares with top N, rest and the
-// part not in detail, region aggregates cross-checked against Census group rows, HHI, balances
-// with year-over-year deficit growth and partner contributions, and supplier shifts.
+// part not in detail, region aggregates cross-checked against Census group rows, exposures to
+// chokepoints (route table), HHI, balances with year-over-year deficit growth and partner
+// contributions, and supplier shifts.
 //
 // Levels are never summed across: every figure reads exactly one series (one product code).
 #pragma once
@@ -27,6 +28,10 @@ struct ShareOptions {
   double coverage_threshold = 0.99;
   // Region membership; nullptr for no regions. Must outlive the call.
   const tradewatch::v1::RegionTable* regions = nullptr;
+  // Route table (valid: ValidateRouteTable); nullptr for no exposures. Must outlive the call.
+  // A chokepoint's exposure sums the countries of every route through it, each country once, by
+  // the same member sums as regions.
+  const tradewatch::v1::RouteTable* routes = nullptr;
   // Names for partner codes; nullptr leaves names empty.
   PartnerNamer namer;
 };

@@ -53,6 +53,7 @@ PartitionProcessor::PartitionProcessor(ProcessorOptions options) : options_(std:
   full_shares_.top_n = 0;
   full_shares_.coverage_threshold = options_.coverage_threshold;
   full_shares_.regions = options_.regions;
+  full_shares_.routes = options_.routes;
   full_shares_.namer = options_.namer;
 }
 

@@ -29,6 +29,8 @@ struct ProcessorOptions {
   double coverage_threshold = 0.99;
   // Region membership; nullptr for none. Must outlive the processor.
   const tradewatch::v1::RegionTable* regions = nullptr;
+  // Route table for the exposures (valid); nullptr for none. Must outlive the processor.
+  const tradewatch::v1::RouteTable* routes = nullptr;
   // Partner names; may be empty.
   PartnerNamer namer;
   // Bases of balances.

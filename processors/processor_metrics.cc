@@ -67,6 +67,11 @@ ProcessorMetrics::ProcessorMetrics(prometheus::Registry& registry, TopShareOptio
           registry, "tradewatch_trade_partner_share",
           "Trailing-twelve-month share of US imports of a product code from its top partners, "
           "0..1, at the latest period.")),
+      route_exposure_(Declare<prometheus::Gauge>(
+          registry, "tradewatch_trade_route_exposure",
+          "Trailing-twelve-month share of US imports of a product code from the partners whose "
+          "sea freight to the US passes a chokepoint (route table), 0..1, at the latest complete "
+          "period. An upper bound of the value at sea: part of the trade flies.")),
       top_shares_(std::move(top_shares)) {
   top_shares_.partners = std::clamp(top_shares_.partners, 0, 20);
 }
@@ -103,17 +108,19 @@ void ProcessorMetrics::RemoveLag(int32_t partition) {
   lag_by_partition_.erase(it);
 }
 
-void ProcessorMetrics::UpdateTopShares(const v1::PartnerShares& shares) {
+bool ProcessorMetrics::IsWatched(const v1::PartnerShares& shares) const {
   if (shares.flow() != v1::FLOW_IMPORTS || shares.window().kind() != v1::WINDOW_KIND_T12M ||
       shares.measure() != v1::MEASURE_GENERAL_IMPORTS ||
       shares.classification() != v1::CLASSIFICATION_NAICS) {
-    return;
+    return false;
   }
+  return std::find(top_shares_.codes.begin(), top_shares_.codes.end(), shares.product_code()) !=
+         top_shares_.codes.end();
+}
+
+void ProcessorMetrics::UpdateTopShares(const v1::PartnerShares& shares) {
+  if (!IsWatched(shares)) return;
   const std::string& code = shares.product_code();
-  if (std::find(top_shares_.codes.begin(), top_shares_.codes.end(), code) ==
-      top_shares_.codes.end()) {
-    return;
-  }
   TopShares& top = top_by_code_[code];
   const int32_t period = shares.window().end_period_yyyymm();
   if (period < top.period) return;
@@ -132,6 +139,26 @@ void ProcessorMetrics::UpdateTopShares(const v1::PartnerShares& shares) {
     gauge.Set(p.share());
     top.gauges.push_back(&gauge);
     ++listed;
+  }
+}
+
+void ProcessorMetrics::UpdateRouteExposures(const v1::PartnerShares& shares) {
+  // Without partner detail (a total row only) every exposure would read 0: no figure is better.
+  if (!IsWatched(shares) || !shares.window().complete() || shares.partner_count() == 0) return;
+  const std::string& code = shares.product_code();
+  TopShares& latest = exposures_by_code_[code];
+  const int32_t period = shares.window().end_period_yyyymm();
+  if (period < latest.period) return;
+  latest.period = period;
+  for (prometheus::Gauge* gauge : latest.gauges) route_exposure_.Remove(gauge);
+  latest.gauges.clear();
+  for (const v1::RouteExposure& e : shares.exposures()) {
+    prometheus::Gauge& gauge = route_exposure_.Add({{"flow", "imports"},
+                                                    {"product_code", code},
+                                                    {"window", "t12m"},
+                                                    {"chokepoint", e.chokepoint_id()}});
+    gauge.Set(e.share());
+    latest.gauges.push_back(&gauge);
   }
 }
 

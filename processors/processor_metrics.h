@@ -1,5 +1,6 @@
 // The processor's Prometheus metrics, declared once and built from one registry. Bounded: labels
-// are topics, reasons, outcomes, partitions and the configured top-share codes' top partners.
+// are topics, reasons, outcomes, partitions, the configured top-share codes' top partners and the
+// route table's chokepoints.
 //
 // Thread-safety: prometheus-cpp metrics are safe to update from any thread; the top-share map is
 // updated only from the processing thread.
@@ -21,7 +22,7 @@
 namespace tradewatch::processors {
 
 struct TopShareOptions {
-  // Product codes whose T12M import shares are exported ("3344").
+  // Product codes whose T12M import shares and route exposures are exported ("3344").
   std::vector<std::string> codes;
   // Partners per code, at most 20.
   int partners = 5;
@@ -56,12 +57,19 @@ class ProcessorMetrics {
   // it is the latest period seen for that code: the previous top partners' series are replaced.
   void UpdateTopShares(const tradewatch::v1::PartnerShares& shares);
 
+  // Refreshes tradewatch_trade_route_exposure{flow, product_code, window, chokepoint} for a
+  // complete T12M imports result of a configured code with partner detail, when it is the latest
+  // such period seen for that code: one series per exposure of the result (per chokepoint of the
+  // route table), replacing the previous ones.
+  void UpdateRouteExposures(const tradewatch::v1::PartnerShares& shares);
+
  private:
   prometheus::Family<prometheus::Counter>& produced_;
   prometheus::Family<prometheus::Counter>& rejected_;
   prometheus::Family<prometheus::Counter>& upserts_;
   prometheus::Family<prometheus::Gauge>& lag_;
   prometheus::Family<prometheus::Gauge>& partner_share_;
+  prometheus::Family<prometheus::Gauge>& route_exposure_;
   TopShareOptions top_shares_;
   std::map<int32_t, prometheus::Gauge*> lag_by_partition_;
   std::map<std::string, prometheus::Counter*, std::less<>> upserts_by_outcome_;
@@ -70,6 +78,10 @@ class ProcessorMetrics {
     std::vector<prometheus::Gauge*> gauges;
   };
   std::map<std::string, TopShares> top_by_code_;
+  std::map<std::string, TopShares> exposures_by_code_;
+
+  // Whether `shares` is a T12M general-imports NAICS result of a configured code.
+  bool IsWatched(const tradewatch::v1::PartnerShares& shares) const;
 };
 
 }  // namespace tradewatch::processors

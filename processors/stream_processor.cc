@@ -274,7 +274,10 @@ absl::Status StreamProcessor::CloseRelease(int32_t p, Partition& partition,
       if (metrics_ != nullptr) metrics_->Produced(topic).Increment();
     }
     if (metrics_ != nullptr) {
-      for (const v1::PartnerShares& shares : results.shares) metrics_->UpdateTopShares(shares);
+      for (const v1::PartnerShares& shares : results.shares) {
+        metrics_->UpdateTopShares(shares);
+        metrics_->UpdateRouteExposures(shares);
+      }
     }
   }
   if (hook_ != nullptr) TW_RETURN_IF_ERROR(hook_->OnRelease(p, marker, results, sink));

@@ -210,12 +210,20 @@ std::vector<DemoSource> DemoDataset() {
 }
 
 std::string FormatTimelineLine(const v1::AlertEvent& event, const v1::RuleFile& rules,
-                               const ingest::CountryTable& countries) {
+                               const ingest::CountryTable& countries,
+                               const v1::RouteTable* routes) {
   const v1::Rule* rule = FindRule(rules, event.rule());
   const v1::RuleMetric metric = rule != nullptr ? rule->metric() : v1::RULE_METRIC_UNSPECIFIED;
   std::string subject = LabelValue(event, "region");
   if (const std::string partner = LabelValue(event, "partner"); !partner.empty()) {
     subject = fmt::format("{} ({})", countries.DisplayName(partner), partner);
+  }
+  if (const std::string chokepoint = LabelValue(event, "chokepoint"); !chokepoint.empty()) {
+    std::string name = chokepoint;
+    for (int i = 0; routes != nullptr && i < routes->chokepoints_size(); ++i) {
+      if (routes->chokepoints(i).id() == chokepoint) name = routes->chokepoints(i).name();
+    }
+    subject = "via " + name;
   }
   if (subject.empty()) subject = "all partners";
   const bool firing = event.state() == v1::ALERT_STATE_FIRING;
@@ -267,7 +275,7 @@ absl::StatusOr<ReplayResult> ReplayDemoData(Service& service, const ReplayOption
         fmt::print(options.progress, "\r\033[K");
       }
       fmt::print(options.timeline, "{}\n",
-                 FormatTimelineLine(event, service.rules, service.countries));
+                 FormatTimelineLine(event, service.rules, service.countries, &service.routes));
       std::fflush(options.timeline);
     }
   });

@@ -59,10 +59,13 @@ struct ReplayResult {
 // (markers counted from the processor's count at the call).
 absl::StatusOr<ReplayResult> ReplayDemoData(Service& service, const ReplayOptions& options);
 
-// One timeline line: "2021-12  FIRING    TaiwanSemiconductorImportShareHigh  ...".
+// One timeline line: "2021-12  FIRING    TaiwanSemiconductorImportShareHigh  ...". The subject
+// column names the partner, the region, or the chokepoint ("via Malacca Strait", its name from
+// `routes` when given).
 std::string FormatTimelineLine(const tradewatch::v1::AlertEvent& event,
                                const tradewatch::v1::RuleFile& rules,
-                               const ingest::CountryTable& countries);
+                               const ingest::CountryTable& countries,
+                               const tradewatch::v1::RouteTable* routes = nullptr);
 
 // Adds `demo`. `stop` is set by SIGINT/SIGTERM once `install_signals` has run.
 void AddDemoCommand(CLI::App& app, int* exit_code, std::atomic<bool>* stop,

@@ -10,11 +10,14 @@
 #include "fmt/format.h"
 #include "ingest/csv_reader.h"
 #include "processors/analytics.h"
+#include "processors/route_table.h"
 
 namespace tradewatch::tools {
 
-// Generated from deploy/regions/regions.yaml by tools/CMakeLists.txt.
+// Generated from deploy/regions/regions.yaml and deploy/routes/routes.yaml by
+// tools/CMakeLists.txt.
 extern const char* const kEmbeddedRegionsYaml;
+extern const char* const kEmbeddedRoutesYaml;
 
 std::string DefaultCountriesPath() {
   if (const char* env = std::getenv("TRADEWATCH_COUNTRIES"); env != nullptr && *env != '\0') {
@@ -70,6 +73,19 @@ absl::StatusOr<v1::RegionTable> LoadRegions(const std::string& path) {
     return absl::InvalidArgumentError(
         fmt::format("{}: {}", path.empty() ? "deploy/regions/regions.yaml" : path, problem));
   }
+  return table;
+}
+
+absl::StatusOr<v1::RouteTable> LoadRoutes(const std::string& path) {
+  v1::RouteTable table;
+  YamlLines lines;
+  if (path.empty()) {
+    TW_RETURN_IF_ERROR(
+        ParseYamlToProto(kEmbeddedRoutesYaml, "deploy/routes/routes.yaml", &table, &lines));
+  } else {
+    TW_RETURN_IF_ERROR(LoadYamlFile(path, &table, &lines));
+  }
+  TW_RETURN_IF_ERROR(processors::ValidateRouteTable(table, &lines));
   return table;
 }
 

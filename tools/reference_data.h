@@ -1,6 +1,6 @@
 // Reference tables the commands load: the Census country table (from the shared data, path
-// configurable) and the region membership table (deploy/regions/regions.yaml, embedded at build
-// time, overridable with a file).
+// configurable), the region membership table (deploy/regions/regions.yaml) and the route table
+// (deploy/routes/routes.yaml), both embedded at build time and overridable with a file.
 #pragma once
 
 #include <map>
@@ -26,6 +26,11 @@ std::map<std::string, std::string> LoadNaicsTitles(const std::string& path);
 
 // `path` empty: the table embedded from deploy/regions/regions.yaml.
 absl::StatusOr<tradewatch::v1::RegionTable> LoadRegions(const std::string& path);
+
+// `path` empty: the table embedded from deploy/routes/routes.yaml. Validated
+// (processors::ValidateRouteTable): errors are "FILE:LINE:COLUMN: path: entry: problem", one per
+// line.
+absl::StatusOr<tradewatch::v1::RouteTable> LoadRoutes(const std::string& path);
 
 // Partner names from the country table ("5830" -> "Taiwan"). `countries` must outlive the namer.
 processors::PartnerNamer MakeNamer(const ingest::CountryTable& countries);

@@ -23,6 +23,7 @@
 #include "processors/analytics.h"
 #include "processors/trade_table.h"
 #include "processors/window.h"
+#include "tools/chokepoint_report.h"
 #include "tools/reference_data.h"
 
 namespace tradewatch::tools {
@@ -34,6 +35,7 @@ struct InputOptions {
   std::vector<std::string> files;
   std::string countries_path = DefaultCountriesPath();
   std::string regions_path;
+  std::string routes_path;
   std::string mapping;
   std::string titles_path = DefaultNaicsTitlesPath();
   bool quiet = false;
@@ -66,6 +68,9 @@ void AddInputOptions(CLI::App* cmd, InputOptions* in) {
       ->capture_default_str();
   cmd->add_option("--regions", in->regions_path,
                   "region membership YAML (default: deploy/regions/regions.yaml, built in)");
+  cmd->add_option("--routes", in->routes_path,
+                  "route table YAML for the chokepoint exposures (default: "
+                  "deploy/routes/routes.yaml, built in)");
   cmd->add_option("--mapping", in->mapping,
                   "column mapping: a built-in name (census, census_hitech, census_world_totals, "
                   "census_atp_totals) or a YAML file; default: detected from each header");
@@ -80,6 +85,7 @@ void AddInputOptions(CLI::App* cmd, InputOptions* in) {
 struct Loaded {
   ingest::CountryTable countries;
   v1::RegionTable regions;
+  v1::RouteTable routes;
   TradeTable table;
   ingest::ReadSummary summary;
   std::map<std::string, std::string> naics_titles;
@@ -111,6 +117,7 @@ absl::StatusOr<std::optional<v1::ColumnMapping>> ResolveMapping(const std::strin
 absl::Status Load(const InputOptions& in, Loaded* out) {
   TW_ASSIGN_OR_RETURN(out->countries, LoadCountries(in.countries_path));
   TW_ASSIGN_OR_RETURN(out->regions, LoadRegions(in.regions_path));
+  TW_ASSIGN_OR_RETURN(out->routes, LoadRoutes(in.routes_path));
   out->naics_titles = LoadNaicsTitles(in.titles_path);
   TW_ASSIGN_OR_RETURN(auto mapping, ResolveMapping(in.mapping));
   TableSink sink(&out->table);
@@ -282,6 +289,17 @@ std::string SharesJson(const v1::PartnerShares& s, const std::string& title) {
     j.EndObject();
   }
   j.EndArray();
+  j.Key("exposures").BeginArray();
+  for (const auto& e : s.exposures()) {
+    j.BeginObject();
+    j.Key("chokepoint_id").String(e.chokepoint_id());
+    j.Key("chokepoint_name").String(e.chokepoint_name());
+    j.Key("value_usd").Int(e.value_usd());
+    j.Key("share").Double(e.share());
+    j.Key("partner_count").Int(e.partner_count());
+    j.EndObject();
+  }
+  j.EndArray();
   j.Key("hhi").Double(s.hhi());
   j.Key("partner_count").Int(s.partner_count());
   j.EndObject();
@@ -364,6 +382,16 @@ std::string SharesTable(const v1::PartnerShares& s, const std::string& title) {
       out += "        (regions sum only the members present in the partner detail)\n";
     }
   }
+  if (!s.exposures().empty()) {
+    out += fmt::format("  {:>4}  {:<30} {:>9}  {:>6}  {}\n", "", "chokepoint exposure", "$B",
+                       "share", "partners routed through it");
+    for (const auto& e : s.exposures()) {
+      out += fmt::format("  {:>4}  {:<30} {:>9}  {:>6}  {}\n", "", e.chokepoint_name(),
+                         Billions(e.value_usd()), Percent(e.share()), e.partner_count());
+    }
+    out += "        (upper bounds of the value at sea: a partner counts in full, though part of "
+           "its trade flies)\n";
+  }
   return out;
 }
 
@@ -425,6 +453,7 @@ absl::Status RunShares(const ReportOptions& o) {
   processors::ShareOptions options;
   options.top_n = o.top;
   options.regions = &loaded.regions;
+  options.routes = &loaded.routes;
   options.namer = MakeNamer(loaded.countries);
   v1::PartnerShares shares = processors::ComputeShares(*series, kind, period, options);
   TW_RETURN_IF_ERROR(CheckWindow(shares.window(),
@@ -718,7 +747,8 @@ absl::Status CheckCensusFiles(const CheckRequest& request) {
 
 void AddReportCommands(CLI::App& app, int* exit_code) {
   auto* report = app.add_subcommand("report", "Print shares, balances and supplier shifts from "
-                                              "Census files (no Kafka)");
+                                              "Census files, chokepoint status from PortWatch "
+                                              "files (no Kafka)");
   report->require_subcommand(1);
 
   static ReportOptions shares_o, balance_o, shift_o;
@@ -737,7 +767,7 @@ void AddReportCommands(CLI::App& app, int* exit_code) {
                   "report a window even when some of its months have no data");
   };
 
-  auto* shares = report->add_subcommand("shares", "Partner shares, regions and HHI of one code");
+  auto* shares = report->add_subcommand("shares", "Partner shares, regions, chokepoint exposures and HHI of one code");
   common(shares, &shares_o);
   shares->add_option("--flow", shares_o.flow, "imports or exports")->capture_default_str();
   shares->add_option("--naics", shares_o.naics, "NAICS code (334, 3344, ...)");
@@ -769,6 +799,8 @@ void AddReportCommands(CLI::App& app, int* exit_code) {
   shift->callback([exit_code] {
     if (auto s = RunShift(shift_o); !s.ok()) *exit_code = Fail(s);
   });
+
+  AddChokepointReport(report, exit_code);
 
   static CheckOptions check_o;
   auto* check = app.add_subcommand("check", "Validate input files without processing them");

@@ -24,20 +24,23 @@ constexpr char kEmbeddedRulesOrigin[] = "deploy/rules/default.yaml";
 struct RulesOptions {
   std::vector<std::string> files;  // empty: the built-in rules
   std::string regions_path;        // empty: the built-in region table
+  std::string routes_path;         // empty: the built-in route table
   std::string output;              // export only; empty: stdout
   bool prometheus = false;
 };
 
-absl::StatusOr<std::vector<std::string>> RegionNamesFrom(const std::string& path) {
-  TW_ASSIGN_OR_RETURN(v1::RegionTable regions, LoadRegions(path));
-  return alerts::RegionNames(regions);
+// The regions and chokepoints rules may name, from the chosen (or built-in) tables.
+absl::StatusOr<alerts::RuleReferences> ReferencesFrom(const RulesOptions& o) {
+  TW_ASSIGN_OR_RETURN(v1::RegionTable regions, LoadRegions(o.regions_path));
+  TW_ASSIGN_OR_RETURN(v1::RouteTable routes, LoadRoutes(o.routes_path));
+  return alerts::RuleReferences(alerts::RegionNames(regions), alerts::ChokepointIds(routes));
 }
 
 // Prints "FILE: N rules OK" per file, or its problems; then checks names across the files.
 int RunCheck(const RulesOptions& o) {
-  auto region_names = RegionNamesFrom(o.regions_path);
-  if (!region_names.ok()) {
-    std::fprintf(stderr, "tradewatch: %s\n", std::string(region_names.status().message()).c_str());
+  auto references = ReferencesFrom(o);
+  if (!references.ok()) {
+    std::fprintf(stderr, "tradewatch: %s\n", std::string(references.status().message()).c_str());
     return 1;
   }
   std::vector<std::string> files = o.files;
@@ -46,7 +49,7 @@ int RunCheck(const RulesOptions& o) {
   for (const std::string& file : files) {
     std::vector<std::string> one;
     if (!file.empty()) one.push_back(file);
-    auto rules = LoadRules(one, *region_names);
+    auto rules = LoadRules(one, *references);
     const char* name = file.empty() ? kEmbeddedRulesOrigin : file.c_str();
     if (rules.ok()) {
       std::printf("%s: %d rules OK\n", name, rules->rules_size());
@@ -56,7 +59,7 @@ int RunCheck(const RulesOptions& o) {
     }
   }
   if (ok && o.files.size() > 1) {  // names must also be unique across the files
-    auto all = alerts::LoadRuleFiles(o.files, *region_names);
+    auto all = alerts::LoadRuleFiles(o.files, *references);
     if (!all.ok()) {
       std::fprintf(stderr, "%s\n", std::string(all.status().message()).c_str());
       ok = false;
@@ -66,8 +69,8 @@ int RunCheck(const RulesOptions& o) {
 }
 
 absl::Status RunExport(const RulesOptions& o) {
-  TW_ASSIGN_OR_RETURN(std::vector<std::string> region_names, RegionNamesFrom(o.regions_path));
-  TW_ASSIGN_OR_RETURN(v1::RuleFile rules, LoadRules(o.files, region_names));
+  TW_ASSIGN_OR_RETURN(alerts::RuleReferences references, ReferencesFrom(o));
+  TW_ASSIGN_OR_RETURN(v1::RuleFile rules, LoadRules(o.files, references));
   std::string text = alerts::ExportPrometheusRules(rules);
   if (o.output.empty() || o.output == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -83,11 +86,11 @@ absl::Status RunExport(const RulesOptions& o) {
 }  // namespace
 
 absl::StatusOr<v1::RuleFile> LoadRules(const std::vector<std::string>& files,
-                                       const std::vector<std::string>& region_names) {
+                                       const alerts::RuleReferences& references) {
   if (files.empty()) {
-    return alerts::ParseRuleFile(kEmbeddedRulesYaml, kEmbeddedRulesOrigin, region_names);
+    return alerts::ParseRuleFile(kEmbeddedRulesYaml, kEmbeddedRulesOrigin, references);
   }
-  return alerts::LoadRuleFiles(files, region_names);
+  return alerts::LoadRuleFiles(files, references);
 }
 
 void AddRulesCommands(CLI::App& app, int* exit_code) {
@@ -101,6 +104,9 @@ void AddRulesCommands(CLI::App& app, int* exit_code) {
   check->add_option("files", check_o.files, "rule files (YAML)");
   check->add_option("--regions", check_o.regions_path,
                     "region membership table for region_share rules (default: built in)");
+  check->add_option("--routes", check_o.routes_path,
+                    "route table for route_exposure rules (default: deploy/routes/routes.yaml, "
+                    "built in)");
   check->callback([exit_code] { *exit_code = RunCheck(check_o); });
 
   auto* exporter = rules->add_subcommand(
@@ -112,6 +118,9 @@ void AddRulesCommands(CLI::App& app, int* exit_code) {
   exporter->add_option("-o,--output", export_o.output, "output file (default: stdout)");
   exporter->add_option("--regions", export_o.regions_path,
                        "region membership table for region_share rules (default: built in)");
+  exporter->add_option("--routes", export_o.routes_path,
+                       "route table for route_exposure rules (default: deploy/routes/routes.yaml, "
+                       "built in)");
   exporter->callback([exit_code] {
     if (auto s = RunExport(export_o); !s.ok()) {
       std::fprintf(stderr, "tradewatch: %s\n", std::string(s.message()).c_str());

@@ -66,6 +66,7 @@ absl::StatusOr<std::unique_ptr<Service>> StartIngestSide(v1::ServiceConfig confi
                                          : service->config.processor().countries_file();
   TW_ASSIGN_OR_RETURN(service->countries, LoadCountries(countries_path));
   TW_ASSIGN_OR_RETURN(service->regions, LoadRegions(service->config.processor().regions_file()));
+  TW_ASSIGN_OR_RETURN(service->routes, LoadRoutes(service->config.processor().routes_file()));
   return service;
 }
 
@@ -74,7 +75,8 @@ absl::StatusOr<std::unique_ptr<Service>> StartService(v1::ServiceConfig config) 
   Service& s = *service;
   const v1::ServiceConfig& c = s.config;
   TW_ASSIGN_OR_RETURN(s.rules, LoadRules({c.rule_files().begin(), c.rule_files().end()},
-                                         alerts::RegionNames(s.regions)));
+                                         {alerts::RegionNames(s.regions),
+                                          alerts::ChokepointIds(s.routes)}));
 
   s.registry = std::make_shared<prometheus::Registry>();
   processors::TopShareOptions top;
@@ -124,6 +126,7 @@ absl::Status StartProcessor(Service& s) {
   for (int kind : p.windows()) options.processor.windows.push_back(static_cast<v1::WindowKind>(kind));
   options.processor.coverage_threshold = p.coverage_threshold();
   options.processor.regions = &s.regions;
+  options.processor.routes = &s.routes;
   options.processor.namer = MakeNamer(s.countries);
   options.processor.imports_measure = p.imports_measure();
   // librdkafka 2.0.2 stops fetching when the local queue holds queued.min.messages (100000 by

@@ -45,6 +45,7 @@ struct Service {
   std::unique_ptr<kafka::KafkaProducer> producer;
   ingest::CountryTable countries;
   tradewatch::v1::RegionTable regions;
+  tradewatch::v1::RouteTable routes;
   tradewatch::v1::RuleFile rules;
   std::shared_ptr<prometheus::Registry> registry;
   std::unique_ptr<prometheus::Exposer> exposer;  // null when metrics are disabled

@@ -13,6 +13,7 @@
 #include "ingest/census_reader.h"
 #include "tools/census_poll_command.h"
 #include "tools/demo.h"
+#include "tools/portwatch_command.h"
 #include "tools/reference_data.h"
 #include "tools/report_command.h"
 #include "tools/service.h"
@@ -143,7 +144,9 @@ void AddKafkaOverrides(CLI::App* cmd, std::string* config, ServiceOverrides* ove
 }  // namespace
 
 void AddServiceCommands(CLI::App& app, int* exit_code) {
-  auto* ingest = app.add_subcommand("ingest", "Publish data to the observation topic");
+  auto* ingest = app.add_subcommand(
+      "ingest", "Publish data: Census trade to the observation topic, PortWatch transits to the "
+                "shipping transits topic");
   ingest->require_subcommand(1);
   static IngestOptions ingest_o;
   auto* census = ingest->add_subcommand(
@@ -189,6 +192,8 @@ void AddServiceCommands(CLI::App& app, int* exit_code) {
     }
     if (!status.ok()) *exit_code = Fail(status);
   });
+
+  AddPortwatchIngest(ingest, exit_code);
 
   static ProcessOptions process_o;
   auto* process = app.add_subcommand(

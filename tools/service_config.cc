@@ -55,7 +55,8 @@ std::vector<kafka::TopicSpec> TopicSpecs(const v1::KafkaConfig& kafka) {
   std::vector<kafka::TopicSpec> specs;
   for (const v1::TopicConfig* t :
        {&kafka.topics().observations(), &kafka.topics().shares(), &kafka.topics().balance(),
-        &kafka.topics().alerts(), &kafka.topics().deadletter()}) {
+        &kafka.topics().alerts(), &kafka.topics().deadletter(),
+        &kafka.topics().shipping_transits(), &kafka.topics().shipping_status()}) {
     specs.push_back({TopicName(kafka, *t), t->partitions(), t->replication_factor(),
                      t->cleanup_policy(), t->retention_ms(),
                      std::map<std::string, std::string>(t->configs().begin(), t->configs().end())});
@@ -116,6 +117,28 @@ void CensusApiDefaults(v1::CensusApiConfig* api) {
   if (c->late_poll_interval_minutes() == 0) c->set_late_poll_interval_minutes(60);
   if (!c->has_idle_poll_interval_hours()) c->set_idle_poll_interval_hours(24);
   if (c->missed_release_margin_days() == 0) c->set_missed_release_margin_days(5);
+}
+
+void ShippingDefaults(v1::ShippingConfig* shipping) {
+  if (!shipping->has_disruption_ratio()) shipping->set_disruption_ratio(0.7);
+  if (!shipping->has_recovery_ratio()) shipping->set_recovery_ratio(0.8);
+  if (shipping->stale_days() == 0) shipping->set_stale_days(9);
+  if (shipping->baseline_fallback_days() == 0) shipping->set_baseline_fallback_days(90);
+}
+
+absl::Status ValidateShipping(const v1::ShippingConfig& shipping) {
+  const double disruption = shipping.disruption_ratio();
+  if (!(disruption > 0 && disruption <= 1)) {
+    return absl::InvalidArgumentError(
+        fmt::format("shipping.disruption_ratio: {} is not in (0, 1]", disruption));
+  }
+  if (!(shipping.recovery_ratio() >= disruption && shipping.recovery_ratio() <= 2)) {
+    return absl::InvalidArgumentError(
+        fmt::format("shipping.recovery_ratio: {} is not in {}..2 (at least disruption_ratio)",
+                    shipping.recovery_ratio(), disruption));
+  }
+  TW_RETURN_IF_ERROR(InRange(shipping.stale_days(), 1, 365, "shipping.stale_days"));
+  return InRange(shipping.baseline_fallback_days(), 14, 364, "shipping.baseline_fallback_days");
 }
 
 absl::Status ValidateCensusQuery(const v1::CensusApiQuery& q, const std::string& path) {
@@ -234,6 +257,10 @@ void ApplyDefaults(v1::ServiceConfig* config) {
   TopicDefaults(topics->mutable_balance(), "tradewatch.trade.balance.v1", 6, "compact", 0);
   TopicDefaults(topics->mutable_alerts(), "tradewatch.alerts.v1", 6, "delete", kAlertRetentionMs);
   TopicDefaults(topics->mutable_deadletter(), "tradewatch.deadletter.v1", 1, "delete", 0);
+  TopicDefaults(topics->mutable_shipping_transits(), "tradewatch.shipping.transits.v1", 3,
+                "compact", 0);
+  TopicDefaults(topics->mutable_shipping_status(), "tradewatch.shipping.status.v1", 3, "compact",
+                0);
 
   v1::ProcessorConfig* processor = config->mutable_processor();
   if (processor->top_n() == 0) processor->set_top_n(10);
@@ -256,6 +283,7 @@ void ApplyDefaults(v1::ServiceConfig* config) {
   if (metrics->top_share_partners() == 0) metrics->set_top_share_partners(5);
 
   CensusApiDefaults(config->mutable_census_api());
+  ShippingDefaults(config->mutable_shipping());
 }
 
 absl::Status ValidateServiceConfig(const v1::ServiceConfig& config) {
@@ -265,6 +293,8 @@ absl::Status ValidateServiceConfig(const v1::ServiceConfig& config) {
   TW_RETURN_IF_ERROR(ValidateTopic(topics.balance(), "kafka.topics.balance"));
   TW_RETURN_IF_ERROR(ValidateTopic(topics.alerts(), "kafka.topics.alerts"));
   TW_RETURN_IF_ERROR(ValidateTopic(topics.deadletter(), "kafka.topics.deadletter"));
+  TW_RETURN_IF_ERROR(ValidateTopic(topics.shipping_transits(), "kafka.topics.shipping_transits"));
+  TW_RETURN_IF_ERROR(ValidateTopic(topics.shipping_status(), "kafka.topics.shipping_status"));
   if (config.kafka().embedded_brokers() < 1 || config.kafka().embedded_brokers() > 9) {
     return absl::InvalidArgumentError(fmt::format(
         "kafka.embedded_brokers: {} is not in 1..9", config.kafka().embedded_brokers()));
@@ -289,6 +319,7 @@ absl::Status ValidateServiceConfig(const v1::ServiceConfig& config) {
     return absl::InvalidArgumentError(
         fmt::format("metrics.top_share_partners: {} is not in 0..20", partners));
   }
+  TW_RETURN_IF_ERROR(ValidateShipping(config.shipping()));
   return ValidateCensusApi(config.census_api());
 }
 

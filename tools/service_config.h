@@ -22,8 +22,9 @@ absl::StatusOr<tradewatch::v1::ServiceConfig> LoadServiceConfig(const std::strin
 void ApplyDefaults(tradewatch::v1::ServiceConfig* config);
 
 // Checks ranges and names: partitions > 0, cleanup policy compact|delete, top_n >= 0,
-// listen_address host:port, window kinds set, and census_api (base URL, queries, timeouts, retry
-// policy, size limit, calendar; ranges in service.proto). Errors name the field path.
+// listen_address host:port, window kinds set, census_api (base URL, queries, timeouts, retry
+// policy, size limit, calendar) and shipping (ratios, stale and fallback days); ranges in
+// service.proto. Errors name the field path.
 absl::Status ValidateServiceConfig(const tradewatch::v1::ServiceConfig& config);
 
 // The topic's full name: prefix + name.

@@ -54,6 +54,8 @@ struct SharesSpec {
   v1::Measure measure = v1::MEASURE_GENERAL_IMPORTS;
   std::vector<std::pair<std::string, double>> regions;
   int64_t vintage = 1;
+  // (chokepoint id, share) pairs: the exposures, named by ChokepointName.
+  std::vector<std::pair<std::string, double>> exposures;
 };
 
 inline constexpr int64_t kTotalUsd = 10'000'000'000;
@@ -64,6 +66,12 @@ inline std::string PartnerName(const std::string& code) {
   if (code == "5520") return "Vietnam";
   if (code == "2010") return "Mexico";
   if (code == "rest") return "42 other countries";
+  return "";
+}
+
+inline std::string ChokepointName(const std::string& id) {
+  if (id == "chokepoint5") return "Malacca Strait";
+  if (id == "chokepoint11") return "Taiwan Strait";
   return "";
 }
 
@@ -94,6 +102,14 @@ inline v1::PartnerShares Shares(const SharesSpec& spec) {
     r->set_name(name);
     r->set_share(share);
     r->set_value_usd(static_cast<int64_t>(share * kTotalUsd));
+  }
+  for (const auto& [id, share] : spec.exposures) {
+    v1::RouteExposure* e = s.add_exposures();
+    e->set_chokepoint_id(id);
+    e->set_chokepoint_name(ChokepointName(id));
+    e->set_share(share);
+    e->set_value_usd(static_cast<int64_t>(share * kTotalUsd));
+    e->set_partner_count(3);
   }
   s.set_hhi(spec.hhi);
   s.set_vintage(spec.vintage);

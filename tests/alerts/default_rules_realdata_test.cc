@@ -55,7 +55,9 @@ class DefaultRulesRealDataTest : public ::testing::Test {
   void SetUp() override {
     absl::Status loaded = LoadYamlFile(kSource + "/deploy/regions/regions.yaml", &regions_);
     ASSERT_TRUE(loaded.ok()) << loaded;
-    auto rules = LoadRuleFiles({kSource + "/deploy/rules/default.yaml"}, RegionNames(regions_));
+    loaded = LoadYamlFile(kSource + "/deploy/routes/routes.yaml", &routes_);
+    ASSERT_TRUE(loaded.ok()) << loaded;
+    auto rules = LoadRuleFiles({kSource + "/deploy/rules/default.yaml"}, References());
     ASSERT_TRUE(rules.ok()) << rules.status();
     rules_ = *rules;
   }
@@ -71,6 +73,7 @@ class DefaultRulesRealDataTest : public ::testing::Test {
     processors::ShareOptions options;
     options.top_n = 0;
     options.regions = &regions_;
+    options.routes = &routes_;
     options.namer = [](std::string_view c) {
       return std::string(ingest::testing::Countries().DisplayName(c));
     };
@@ -92,14 +95,14 @@ class DefaultRulesRealDataTest : public ::testing::Test {
 
   std::vector<v1::AlertEvent> Backfill(const std::vector<v1::PartnerShares>& shares,
                                        const std::vector<v1::BalanceResult>& balances) {
-    auto engine = RuleEngine::Create(rules_, RegionNames(regions_));
+    auto engine = RuleEngine::Create(rules_, References());
     EXPECT_TRUE(engine.ok()) << engine.status();
     return (*engine)->OnRelease({"backfill", 1}, shares, balances);
   }
 
   std::vector<v1::AlertEvent> Replay(const std::vector<v1::PartnerShares>& shares,
                                      const std::vector<v1::BalanceResult>& balances) {
-    auto engine = RuleEngine::Create(rules_, RegionNames(regions_));
+    auto engine = RuleEngine::Create(rules_, References());
     EXPECT_TRUE(engine.ok()) << engine.status();
     std::vector<v1::AlertEvent> out;
     for (const auto& s : shares) {
@@ -111,7 +114,12 @@ class DefaultRulesRealDataTest : public ::testing::Test {
     return out;
   }
 
+  RuleReferences References() const {
+    return RuleReferences(RegionNames(regions_), ChokepointIds(routes_));
+  }
+
   v1::RegionTable regions_;
+  v1::RouteTable routes_;
   v1::RuleFile rules_;
 };
 
@@ -120,15 +128,29 @@ TEST_F(DefaultRulesRealDataTest, SemiconductorRulesFireWhereTheCensusSeriesCross
   std::vector<v1::PartnerShares> shares = ImportShares(table, "3344");
   ASSERT_EQ(shares.size(), 60u);  // 2021-01 .. 2025-12; the first eleven T12M are incomplete
   std::vector<v1::AlertEvent> events = Backfill(shares, {});
-  // Taiwan crosses 30% in the T12M to 2025-04 (30.4%) and stays above 28%; the HHI crosses 0.15
-  // in 2025-10 (0.154) and holds in 2025-11 (0.156): two releases.
-  EXPECT_THAT(Brief(events), ElementsAre("TaiwanSemiconductorImportShareHigh FIRING@202504",
+  // The exposure to the Malacca Strait is 23.3% in the first complete T12M (2021-12) and 22.9%
+  // in 2022-01 (two releases), above 18% through 2022-11, 17.6% in 2022-12. Taiwan crosses 30% in
+  // the T12M to 2025-04 (30.4%) and stays above 28%; the HHI crosses 0.15 in 2025-10 (0.154) and
+  // holds in 2025-11 (0.156): two releases.
+  EXPECT_THAT(Brief(events), ElementsAre("SemiconductorImportMalaccaExposureHigh FIRING@202201",
+                                         "SemiconductorImportMalaccaExposureHigh RESOLVED@202212",
+                                         "TaiwanSemiconductorImportShareHigh FIRING@202504",
                                          "SemiconductorImportConcentrationHigh FIRING@202511"));
   EXPECT_EQ(events[0].annotations(0).value(),
+            "22.9% of US semiconductor imports (NAICS 3344, t12m to 2022-01) come from partners "
+            "whose sea freight passes the Strait of Malacca");
+  EXPECT_THAT(events[0].annotations(1).value(),
+              ::testing::HasSubstr("routed through Malacca Strait (chokepoint5) in the route "
+                                   "table is above 20.0%"));
+  EXPECT_EQ(events[1].evidence().value(), events[1].evidence().numerator_usd() /
+                                              static_cast<double>(
+                                                  events[1].evidence().denominator_usd()));
+  EXPECT_NEAR(events[1].evidence().value(), 0.1759, 0.00005);
+  EXPECT_EQ(events[2].annotations(0).value(),
             "Taiwan (5830) supplies 30.4% of US semiconductor imports (NAICS 3344, t12m to "
             "2025-04)");
-  EXPECT_EQ(events[0].evidence().top_partners(0).code(), "5830");
-  EXPECT_EQ(events[1].annotations(0).value(),
+  EXPECT_EQ(events[2].evidence().top_partners(0).code(), "5830");
+  EXPECT_EQ(events[3].annotations(0).value(),
             "US semiconductor imports (NAICS 3344) are concentrated: HHI 0.156 over the t12m to "
             "2025-11");
 
@@ -142,7 +164,7 @@ TEST_F(DefaultRulesRealDataTest, SemiconductorRulesFireWhereTheCensusSeriesCross
 TEST_F(DefaultRulesRealDataTest, UsmcaComputerShareOf2024IsFarFromItsThreshold) {
   processors::TradeTable table =
       Read({"census_naics_by_country/census_imports_naics334family_by_country_2024_monthly.csv"});
-  auto engine = RuleEngine::Create(rules_, RegionNames(regions_));
+  auto engine = RuleEngine::Create(rules_, References());
   ASSERT_TRUE(engine.ok()) << engine.status();
   EXPECT_THAT((*engine)->OnRelease({"2024", 1}, ImportShares(table, "3341"), {}),
               ::testing::IsEmpty());

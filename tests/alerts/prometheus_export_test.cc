@@ -61,6 +61,25 @@ TEST(PrometheusExportTest, TemplatesBecomePrometheusTemplatesOrLiteralText) {
   EXPECT_THAT(out, HasSubstr("description: \"two\\nlines\\n\""));
 }
 
+TEST(PrometheusExportTest, RouteExposureRulesExportAsPercentagesWithTheChokepointId) {
+  std::string out = ExportPrometheusRules(Rules(R"y(rules:
+  - name: MalaccaExposureHigh
+    metric: route_exposure
+    selector: {flow: imports, product_code: "3344", chokepoint: chokepoint5, window: t12m}
+    above: 0.20
+    clear: 0.18
+    severity: warning
+    annotations:
+      summary: "{{ value }} of {{ product_code }} via {{ chokepoint }}, above {{ threshold }}"
+)y"));
+  EXPECT_THAT(out, HasSubstr("      - alert: MalaccaExposureHigh\n"
+                             "        expr: 'tradewatch_alert_value{rule=\"MalaccaExposureHigh\"} "
+                             "and on(rule) (tradewatch_alert_active{rule=\"MalaccaExposureHigh\"} "
+                             "== 1)'\n"));
+  EXPECT_THAT(out, HasSubstr("summary: '{{ $value | humanizePercentage }} of 3344 via "
+                             "chokepoint5, above 20.0%'"));
+}
+
 TEST(PrometheusExportTest, HealthRulesFollowTheRules) {
   std::string out = ExportPrometheusRules(Rules(kRules));
   size_t rules = out.find("- name: tradewatch-rules");

@@ -47,7 +47,11 @@ tradewatch::v1::RuleFile DefaultRules() {
   tradewatch::v1::RegionTable regions;
   absl::Status loaded = LoadYamlFile(kSource + "/deploy/regions/regions.yaml", &regions);
   EXPECT_TRUE(loaded.ok()) << loaded;
-  auto rules = LoadRuleFiles({kSource + "/deploy/rules/default.yaml"}, RegionNames(regions));
+  tradewatch::v1::RouteTable routes;
+  loaded = LoadYamlFile(kSource + "/deploy/routes/routes.yaml", &routes);
+  EXPECT_TRUE(loaded.ok()) << loaded;
+  auto rules = LoadRuleFiles({kSource + "/deploy/rules/default.yaml"},
+                             RuleReferences(RegionNames(regions), ChokepointIds(routes)));
   EXPECT_TRUE(rules.ok()) << rules.status();
   return rules.ok() ? *rules : tradewatch::v1::RuleFile();
 }
@@ -72,7 +76,7 @@ TEST_F(PromtoolTest, ExportOfTheDefaultRulesPassesCheckRules) {
   std::string path = WriteTemp("tradewatch-rules.yml", ExportPrometheusRules(DefaultRules()));
   Result r = Promtool(promtool_, {"check", "rules", path});
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_THAT(r.output, ::testing::HasSubstr("SUCCESS: 10 rules found"));
+  EXPECT_THAT(r.output, ::testing::HasSubstr("SUCCESS: 11 rules found"));
   std::remove(path.c_str());
 }
 

@@ -442,5 +442,77 @@ TEST(RuleEngineTest, CreateChecksRegionNamesWhenGiven) {
               HasSubstr("rules[0].selector.region: unknown region \"USMCA\""));
 }
 
+// The route_exposure rule of issue 6: 3344 imports' exposure to the Malacca Strait above 20%,
+// clearing below 18%, two releases.
+constexpr char kMalaccaRule[] = R"y(rules:
+  - name: MalaccaExposureHigh
+    metric: route_exposure
+    selector: {flow: imports, product_code: "3344", chokepoint: chokepoint5, window: t12m}
+    above: 0.20
+    clear: 0.18
+    for_releases: 2
+    severity: warning
+    annotations:
+      summary: "{{ value }} via {{ chokepoint }} ({{ period }})"
+)y";
+
+v1::PartnerShares Exposed(int32_t period, double malacca, double taiwan_strait = 0.4) {
+  SharesSpec spec;
+  spec.period = period;
+  spec.partners = {{"5830", 0.35}, {"5570", malacca}, {"rest", 0.65 - malacca}};
+  spec.exposures = {{"chokepoint5", malacca}, {"chokepoint11", taiwan_strait}};
+  return Shares(spec);
+}
+
+TEST(RuleEngineTest, RouteExposureRuleFiresAfterTwoReleasesAndResolvesBelowClear) {
+  auto engine = Engine(kMalaccaRule);
+  EXPECT_THAT(Release(*engine, {Exposed(202112, 0.233)}), ::testing::IsEmpty());
+  auto fired = Release(*engine, {Exposed(202201, 0.229)});
+  ASSERT_THAT(Briefs(fired), ElementsAre("FIRING@202201/NEW_DATA"));
+  EXPECT_EQ(fired[0].annotations(0).value(), "22.9% via Malacca Strait (chokepoint5) (2022-01)");
+  EXPECT_DOUBLE_EQ(fired[0].evidence().value(), 0.229);
+  EXPECT_EQ(fired[0].evidence().numerator_usd(), static_cast<int64_t>(0.229 * kTotalUsd));
+  EXPECT_EQ(fired[0].evidence().denominator_usd(), kTotalUsd);
+  std::vector<std::string> labels;
+  for (const auto& l : fired[0].labels()) labels.push_back(l.name() + "=" + l.value());
+  EXPECT_THAT(labels, ElementsAre("chokepoint=chokepoint5", "flow=imports", "product_code=3344",
+                                  "severity=warning", "window=t12m"));
+  // Hysteresis: between the clear level and the threshold it keeps firing.
+  EXPECT_THAT(Release(*engine, {Exposed(202202, 0.19)}), ::testing::IsEmpty());
+  EXPECT_THAT(Release(*engine, {Exposed(202203, 0.181)}), ::testing::IsEmpty());
+  EXPECT_THAT(Briefs(Release(*engine, {Exposed(202204, 0.176)})),
+              ElementsAre("RESOLVED@202204/NEW_DATA"));
+  // Once above the threshold again is not enough: two releases are.
+  EXPECT_THAT(Release(*engine, {Exposed(202205, 0.21)}), ::testing::IsEmpty());
+  EXPECT_THAT(Release(*engine, {Exposed(202206, 0.19)}), ::testing::IsEmpty());
+  EXPECT_THAT(Release(*engine, {Exposed(202207, 0.21)}), ::testing::IsEmpty());
+}
+
+TEST(RuleEngineTest, RouteExposureReadsOnlyItsChokepointAndAnAbsentOneIsZero) {
+  auto engine = Engine(kMalaccaRule);
+  // The Taiwan Strait's 45% is not the Malacca Strait's exposure.
+  EXPECT_THAT(Release(*engine, {Exposed(202501, 0.13, 0.45)}), ::testing::IsEmpty());
+  SharesSpec without;  // a result computed without a route table
+  without.period = 202502;
+  without.partners = {{"5570", 0.3}, {"rest", 0.7}};
+  EXPECT_THAT(Release(*engine, {Shares(without)}), ::testing::IsEmpty());
+  std::vector<std::string> watched;
+  engine->ForEachWatched([&](const WatchedValue& w) {
+    watched.push_back(fmt::format("{} {} {}", w.rule->name(), w.period_yyyymm, w.value));
+  });
+  EXPECT_THAT(watched, ElementsAre("MalaccaExposureHigh 202502 0"));
+}
+
+TEST(RuleEngineTest, CreateChecksChokepointIdsWhenGiven) {
+  v1::RuleFile rules = Rules(kMalaccaRule);
+  EXPECT_TRUE(RuleEngine::Create(rules).ok());
+  EXPECT_TRUE(RuleEngine::Create(rules, RuleReferences({}, {"chokepoint5"})).ok());
+  auto engine = RuleEngine::Create(rules, RuleReferences({"USMCA"}, {"chokepoint1"}));
+  ASSERT_FALSE(engine.ok());
+  EXPECT_THAT(engine.status().message(),
+              HasSubstr("rules[0].selector.chokepoint: unknown chokepoint \"chokepoint5\" "
+                        "(known: chokepoint1)"));
+}
+
 }  // namespace
 }  // namespace tradewatch::alerts

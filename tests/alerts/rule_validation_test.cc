@@ -173,6 +173,72 @@ TEST(RuleValidationTest, RegionOnlyForRegionShareRules) {
             "test.yaml:9:7: rules[0].selector.region: only region_share rules select a region");
 }
 
+// kValid turned into a route_exposure rule on `chokepoint` (the line of the partner, line 7).
+std::string RouteExposureRule(const std::string& chokepoint) {
+  std::string yaml = Replace(kValid, "metric: partner_share", "metric: route_exposure");
+  yaml = Replace(yaml, "partner: \"5830\"", "chokepoint: " + chokepoint);
+  return Replace(yaml, "{{ partner }} at ", "{{ chokepoint }} at ");
+}
+
+// Problems of `yaml` with the chokepoints of a route table.
+std::string ProblemsWithRoutes(const std::string& yaml) {
+  auto rules = ParseRuleFile(yaml, "test.yaml",
+                             RuleReferences({"USMCA"}, {"chokepoint5", "chokepoint11"}));
+  return rules.ok() ? "" : std::string(rules.status().message());
+}
+
+TEST(RuleValidationTest, RouteExposureRuleOnAKnownChokepointIsValid) {
+  EXPECT_EQ(ProblemsWithRoutes(RouteExposureRule("chokepoint5")), "");
+  EXPECT_EQ(Problems(RouteExposureRule("chokepoint5")), "");  // no route table: not checked
+}
+
+TEST(RuleValidationTest, ChokepointMustBeInTheRouteTable) {
+  EXPECT_EQ(ProblemsWithRoutes(RouteExposureRule("chokepoint9")),
+            "test.yaml:7:7: rules[0].selector.chokepoint: unknown chokepoint \"chokepoint9\" "
+            "(known: chokepoint5, chokepoint11)");
+}
+
+TEST(RuleValidationTest, ChokepointIsRequiredForRouteExposureRules) {
+  std::string yaml =
+      Replace(RouteExposureRule("chokepoint5"), "      chokepoint: chokepoint5\n", "");
+  yaml = Replace(yaml, "{{ chokepoint }} at ", "");
+  EXPECT_EQ(ProblemsWithRoutes(yaml),
+            "test.yaml:4:5: rules[0].selector.chokepoint: required for route_exposure rules");
+}
+
+TEST(RuleValidationTest, ChokepointOnlyForRouteExposureRules) {
+  std::string yaml = Replace(kValid, "      window: t12m\n",
+                             "      window: t12m\n      chokepoint: chokepoint5\n");
+  EXPECT_EQ(ProblemsWithRoutes(yaml),
+            "test.yaml:9:7: rules[0].selector.chokepoint: only route_exposure rules select a "
+            "chokepoint");
+}
+
+TEST(RuleValidationTest, FlowIsRequiredForRouteExposureRules) {
+  std::string yaml = Replace(RouteExposureRule("chokepoint5"), "      flow: imports\n", "");
+  EXPECT_EQ(ProblemsWithRoutes(yaml),
+            "test.yaml:4:5: rules[0].selector.flow: required for route_exposure rules");
+}
+
+TEST(RuleValidationTest, ChokepointTemplateOnlyForRouteExposureRules) {
+  std::string yaml = Replace(kValid, "{{ partner }} at ", "{{ chokepoint }} at ");
+  EXPECT_EQ(ProblemsWithRoutes(yaml),
+            "test.yaml:14:16: rules[0].annotations[0].value: {{ chokepoint }} is only known to "
+            "route_exposure rules");
+}
+
+TEST(RuleValidationTest, ChokepointIsAReservedLabel) {
+  std::string yaml = Replace(kValid, "labels: {team: risk}", "labels: {chokepoint: x}");
+  EXPECT_THAT(Problems(yaml), HasSubstr("rules[0].labels[0].name: \"chokepoint\" is reserved"));
+}
+
+TEST(RuleValidationTest, ChokepointIdsAreTheRouteTablesInOrder) {
+  tradewatch::v1::RouteTable routes;
+  routes.add_chokepoints()->set_id("chokepoint11");
+  routes.add_chokepoints()->set_id("chokepoint5");
+  EXPECT_THAT(ChokepointIds(routes), ::testing::ElementsAre("chokepoint11", "chokepoint5"));
+}
+
 TEST(RuleValidationTest, AboveOrBelowIsRequired) {
   std::string yaml = Replace(kValid, "    above: 0.30\n    clear: 0.28\n", "");
   EXPECT_EQ(Problems(yaml), "test.yaml:2:5: rules[0]: one of above and below is required");
@@ -226,7 +292,8 @@ TEST(RuleValidationTest, LabelNamesMustBeValid) {
 TEST(RuleValidationTest, LabelsMayNotUseReservedNames) {
   EXPECT_EQ(Problems(Replace(kValid, "{team: risk}", "{severity: low}")),
             "test.yaml:12:14: rules[0].labels[0].name: \"severity\" is reserved (set from the "
-            "rule: alertname, rule, severity, product_code, flow, partner, region, window)");
+            "rule: alertname, rule, severity, product_code, flow, partner, region, chokepoint, "
+            "window)");
 }
 
 TEST(RuleValidationTest, LabelValuesAreRequired) {
@@ -252,7 +319,8 @@ TEST(RuleValidationTest, SummaryIsRequired) {
 TEST(RuleValidationTest, UnknownTemplateIsAnError) {
   EXPECT_EQ(Problems(Replace(kValid, "{{ value }}", "{{ share }}")),
             "test.yaml:14:16: rules[0].annotations[0].value: unknown template {{ share }} "
-            "(known: value, threshold, clear, partner, region, product_code, window, period)");
+            "(known: value, threshold, clear, partner, region, chokepoint, product_code, window, "
+            "period)");
 }
 
 TEST(RuleValidationTest, UnclosedTemplateIsAnError) {
@@ -295,10 +363,14 @@ TEST(RuleValidationTest, DefaultRulesAreValid) {
   ASSERT_TRUE(LoadYamlFile(std::string(TRADEWATCH_SOURCE_DIR) + "/deploy/regions/regions.yaml",
                            &regions)
                   .ok());
+  tradewatch::v1::RouteTable routes;
+  ASSERT_TRUE(LoadYamlFile(std::string(TRADEWATCH_SOURCE_DIR) + "/deploy/routes/routes.yaml",
+                           &routes)
+                  .ok());
   auto rules = LoadRuleFiles({std::string(TRADEWATCH_SOURCE_DIR) + "/deploy/rules/default.yaml"},
-                             RegionNames(regions));
+                             RuleReferences(RegionNames(regions), ChokepointIds(routes)));
   ASSERT_TRUE(rules.ok()) << rules.status();
-  EXPECT_EQ(rules->rules_size(), 4);
+  EXPECT_EQ(rules->rules_size(), 5);
 }
 
 }  // namespace

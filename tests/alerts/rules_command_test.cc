@@ -35,13 +35,13 @@ Result Tradewatch(const std::string& args, bool merge_stderr = false) {
 TEST(RulesCommandTest, CheckWithoutFilesChecksTheBuiltInRules) {
   Result r = Tradewatch("rules check");
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out, "deploy/rules/default.yaml: 4 rules OK\n");
+  EXPECT_EQ(r.out, "deploy/rules/default.yaml: 5 rules OK\n");
 }
 
 TEST(RulesCommandTest, CheckPrintsACountPerFile) {
   Result r = Tradewatch("rules check " + kSource + "/deploy/rules/default.yaml");
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out, kSource + "/deploy/rules/default.yaml: 4 rules OK\n");
+  EXPECT_EQ(r.out, kSource + "/deploy/rules/default.yaml: 5 rules OK\n");
 }
 
 TEST(RulesCommandTest, CheckPrintsEveryProblemAndExitsOne) {
@@ -69,6 +69,37 @@ TEST(RulesCommandTest, CheckRegionsComeFromTheRegionTable) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.out, HasSubstr("rules[2].selector.region: unknown region \"USMCA\""));
   std::remove(regions.c_str());
+}
+
+TEST(RulesCommandTest, CheckChokepointsComeFromTheRouteTable) {
+  std::string routes = ::testing::TempDir() + "rules_command_routes.yaml";
+  std::ofstream(routes) << "version: test\n"
+                           "chokepoints: [{id: chokepoint11, name: Taiwan Strait}]\n"
+                           "routes:\n"
+                           "  - {name: Taiwan, member_codes: [\"5830\"], "
+                           "chokepoint_ids: [chokepoint11], assumption: ports on the strait}\n";
+  Result r = Tradewatch("rules check --routes " + routes, true);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out, HasSubstr("deploy/rules/default.yaml:"));
+  EXPECT_THAT(r.out, HasSubstr("rules[4].selector.chokepoint: unknown chokepoint \"chokepoint5\" "
+                               "(known: chokepoint11)"));
+  std::remove(routes.c_str());
+}
+
+TEST(RulesCommandTest, AnInvalidRouteTableIsOneErrorPerProblemNamingFileLineAndRoute) {
+  std::string routes = ::testing::TempDir() + "rules_command_bad_routes.yaml";
+  std::ofstream(routes) << "version: test\n"
+                           "chokepoints: [{id: chokepoint5, name: Malacca Strait}]\n"
+                           "routes:\n"
+                           "  - name: Malaysia\n"
+                           "    member_codes: [\"5570\"]\n"
+                           "    chokepoint_ids: [chokepoint9]\n"
+                           "    assumption: ports on the strait\n";
+  Result r = Tradewatch("rules check --routes " + routes, true);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out, HasSubstr(routes + ":6:22: routes[0].chokepoint_ids[0]: route \"Malaysia\": "
+                               "unknown chokepoint \"chokepoint9\" (known: chokepoint5)"));
+  std::remove(routes.c_str());
 }
 
 TEST(RulesCommandTest, ExportWritesTheCheckedInPrometheusRules) {

@@ -96,5 +96,38 @@ TEST(PeriodTest, ValidPeriodsAreMonthsOneToTwelveOfYears1900To2999) {
   EXPECT_FALSE(IsValidPeriod(202513));
 }
 
+TEST(DateTest, ParsesYearMonthDayExactly) {
+  EXPECT_EQ(ParseDate("2025-03-14"), std::optional<int32_t>(20250314));
+  EXPECT_EQ(ParseDate("2024-02-29"), std::optional<int32_t>(20240229));
+  EXPECT_EQ(ParseDate("2025-02-29"), std::nullopt);
+  EXPECT_EQ(ParseDate("2025-03"), std::nullopt);
+  EXPECT_EQ(ParseDate("2025-3-14"), std::nullopt);
+  EXPECT_EQ(ParseDate(" 2025-03-14"), std::nullopt);
+  EXPECT_EQ(ParseDate("14/03/2025"), std::nullopt);
+}
+
+TEST(DateTest, FormatsAndValidates) {
+  EXPECT_EQ(FormatDate(20250314), "2025-03-14");
+  EXPECT_TRUE(IsValidDate(20240229));
+  EXPECT_FALSE(IsValidDate(20250229));
+  EXPECT_FALSE(IsValidDate(20250300));
+  EXPECT_FALSE(IsValidDate(0));
+}
+
+TEST(DateTest, DayArithmeticCrossesMonthsYearsAndLeapDays) {
+  EXPECT_EQ(DayNumber(19700101), 0);
+  EXPECT_EQ(DateFromDayNumber(DayNumber(20250314)), 20250314);
+  EXPECT_EQ(AddDays(20240228, 1), 20240229);
+  EXPECT_EQ(AddDays(20241231, 1), 20250101);
+  EXPECT_EQ(AddDays(20250314, -364), 20240315);  // 52 weeks back: the same weekday
+  EXPECT_EQ(DayNumber(20250314) - DayNumber(20240315), 364);
+}
+
+TEST(DateTest, LastDayOfMonth) {
+  EXPECT_EQ(LastDayOfMonth(202402), 20240229);
+  EXPECT_EQ(LastDayOfMonth(202607), 20260731);
+  EXPECT_EQ(LastDayOfMonth(202504), 20250430);
+}
+
 }  // namespace
 }  // namespace tradewatch

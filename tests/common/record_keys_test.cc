@@ -72,5 +72,16 @@ TEST(RecordKeysTest, EventIdIsStableAndDependsOnKeyAndValue) {
   EXPECT_EQ(EventId("", ""), "af63bd4c8601b7df");  // FNV-1a 64 of a single zero byte
 }
 
+TEST(RecordKeysTest, ChokepointKeysAreIdAndDay) {
+  v1::ChokepointTransit t;
+  t.set_chokepoint_id("chokepoint1");
+  t.set_date_yyyymmdd(20250314);
+  EXPECT_EQ(TransitKey(t), "chokepoint1/2025-03-14");
+  v1::ChokepointStatus s;
+  s.set_chokepoint_id("name:gibraltar-strait");
+  s.set_date_yyyymmdd(20260726);
+  EXPECT_EQ(ChokepointStatusKey(s), "name:gibraltar-strait/2026-07-26");
+}
+
 }  // namespace
 }  // namespace tradewatch

@@ -944,7 +944,7 @@ TEST(PrometheusConfigTest, PromtoolCheckConfigPasses) {
   EXPECT_EQ(code, 0) << out;
   // The rule file was found and checked with it.
   EXPECT_THAT(out, HasSubstr("tradewatch-rules.yml"));
-  EXPECT_THAT(out, HasSubstr("SUCCESS: 10 rules found"));
+  EXPECT_THAT(out, HasSubstr("SUCCESS: 11 rules found"));
 }
 
 // The scrape job of prometheus.yml with that name; not a map if there is none (a default

@@ -76,6 +76,51 @@ TEST(ServiceConfigTest, OutOfRangeValuesNameTheField) {
   }
 }
 
+TEST(ServiceConfigTest, ShippingDefaultsAndTopicsFollowTheShippingDesign) {
+  auto config = LoadServiceConfig("");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const v1::ShippingConfig& s = config->shipping();
+  EXPECT_DOUBLE_EQ(s.disruption_ratio(), 0.7);
+  EXPECT_DOUBLE_EQ(s.recovery_ratio(), 0.8);
+  EXPECT_EQ(s.stale_days(), 9);
+  EXPECT_EQ(s.baseline_fallback_days(), 90);
+  const v1::TopicsConfig& t = config->kafka().topics();
+  EXPECT_EQ(TopicName(config->kafka(), t.shipping_transits()), "tradewatch.shipping.transits.v1");
+  EXPECT_EQ(TopicName(config->kafka(), t.shipping_status()), "tradewatch.shipping.status.v1");
+  EXPECT_EQ(t.shipping_transits().partitions(), 3);
+  EXPECT_EQ(t.shipping_transits().cleanup_policy(), "compact");
+  EXPECT_EQ(t.shipping_status().cleanup_policy(), "compact");
+}
+
+TEST(ServiceConfigTest, ShippingOfTheDeployedExampleLoads) {
+  auto config = LoadServiceConfig("deploy/config/tradewatch.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_DOUBLE_EQ(config->shipping().disruption_ratio(), 0.7);
+  EXPECT_DOUBLE_EQ(config->shipping().recovery_ratio(), 0.8);
+  EXPECT_EQ(config->kafka().topics().shipping_transits().replication_factor(), 3);
+}
+
+TEST(ServiceConfigTest, ShippingOutOfRangeValuesNameTheField) {
+  struct Case {
+    const char* yaml;
+    const char* field;
+  } cases[] = {
+      {"shipping:\n  disruption_ratio: 0\n", "shipping.disruption_ratio: 0 is not in (0, 1]"},
+      {"shipping:\n  disruption_ratio: 1.2\n", "shipping.disruption_ratio"},
+      {"shipping:\n  disruption_ratio: 0.7\n  recovery_ratio: 0.6\n",
+       "shipping.recovery_ratio: 0.6 is not in 0.7..2 (at least disruption_ratio)"},
+      {"shipping:\n  stale_days: 400\n", "shipping.stale_days: 400 is not in 1..365"},
+      {"shipping:\n  baseline_fallback_days: 7\n", "shipping.baseline_fallback_days"},
+      {"kafka:\n  topics:\n    shipping_transits: {cleanup_policy: forever}\n",
+       "kafka.topics.shipping_transits.cleanup_policy"},
+  };
+  for (const Case& c : cases) {
+    auto config = LoadServiceConfig(WriteTemp("shipping", c.yaml));
+    ASSERT_FALSE(config.ok()) << c.yaml;
+    EXPECT_NE(config.status().message().find(c.field), std::string::npos) << config.status();
+  }
+}
+
 TEST(ServiceConfigTest, SecretsComeFromTheEnvironmentAndAMissingVariableIsNamed) {
   auto path = WriteTemp("secret",
                         "kafka:\n  brokers: 127.0.0.1:1\n  properties_from_env:\n"
