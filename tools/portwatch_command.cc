@@ -28,10 +28,9 @@ struct PortwatchIngestOptions {
 
 absl::StatusOr<ingest::PortwatchReadOptions> ReadOptionsFrom(const PortwatchIngestOptions& o) {
   ingest::PortwatchReadOptions read;
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  read.vintage =
-      o.vintage > 0 ? o.vintage : std::chrono::duration_cast<std::chrono::seconds>(now).count();
-  read.release_id = o.release_id.empty() ? fmt::format("ingest-{}", read.vintage) : o.release_id;
+  const ReleaseStamp stamp = StampRelease(o.release_id, o.vintage);
+  read.vintage = stamp.vintage;
+  read.release_id = stamp.release_id;
   TW_ASSIGN_OR_RETURN(read.horizon_yyyymmdd, ParseDateFlag(o.horizon, "--horizon"));
   return read;
 }
@@ -120,12 +119,6 @@ void AddPortwatchInputs(CLI::App* cmd, std::vector<std::string>* files, std::str
                   "latest date the files may carry, YYYY-MM-DD; later rows are rejected "
                   "(default: each file's own: its \"updated\" date, else the last date in its "
                   "name)");
-}
-
-absl::StatusOr<int32_t> ParseDateFlag(const std::string& text, const char* flag) {
-  if (text.empty()) return 0;
-  if (auto date = ParseDate(text)) return *date;
-  return absl::InvalidArgumentError(fmt::format("{} '{}': expected YYYY-MM-DD", flag, text));
 }
 
 void AddPortwatchIngest(CLI::App* ingest, int* exit_code) {

@@ -22,9 +22,6 @@ void AddPortwatchIngest(CLI::App* ingest, int* exit_code);
 // The inputs every PortWatch command takes: FILES (required, existing) and --horizon.
 void AddPortwatchInputs(CLI::App* cmd, std::vector<std::string>* files, std::string* horizon);
 
-// A date option: "" -> 0, "YYYY-MM-DD" -> yyyymmdd; otherwise an error naming `flag`.
-absl::StatusOr<int32_t> ParseDateFlag(const std::string& text, const char* flag);
-
 // What PublishPortwatchFiles did.
 struct PortwatchPublished {
   ingest::PortwatchSummary summary;  // over every file

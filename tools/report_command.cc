@@ -1,6 +1,7 @@
 #include "tools/report_command.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -702,14 +703,8 @@ absl::Status RunCheck(const CheckOptions& o) {
   options.release_id = o.release_id.empty() ? "check" : o.release_id;
   options.vintage = 1;
   options.mapping = mapping;
-  if (!o.release_through.empty()) {
-    auto through = ParsePeriod(o.release_through);
-    if (!through) {
-      return absl::InvalidArgumentError(
-          fmt::format("--release-through '{}': expected YYYY-MM", o.release_through));
-    }
-    options.release_through_period = *through;
-  }
+  TW_ASSIGN_OR_RETURN(options.release_through_period,
+                      ParseMonthFlag(o.release_through, "--release-through"));
   PrintingSink sink(o.show);
   ingest::CensusReader reader(options, &sink);
   for (const auto& file : o.input.files) {
@@ -732,6 +727,28 @@ absl::StatusOr<std::optional<v1::ColumnMapping>> ResolveColumnMapping(const std:
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "tradewatch: %s\n", std::string(status.message()).c_str());
   return 1;
+}
+
+absl::StatusOr<int32_t> ParseMonthFlag(const std::string& text, const char* flag) {
+  if (text.empty()) return 0;
+  if (auto month = ParsePeriod(text)) return *month;
+  return absl::InvalidArgumentError(fmt::format("{} '{}': expected YYYY-MM", flag, text));
+}
+
+absl::StatusOr<int32_t> ParseDateFlag(const std::string& text, const char* flag) {
+  if (text.empty()) return 0;
+  if (auto date = ParseDate(text)) return *date;
+  return absl::InvalidArgumentError(fmt::format("{} '{}': expected YYYY-MM-DD", flag, text));
+}
+
+ReleaseStamp StampRelease(const std::string& release_id, int64_t vintage) {
+  ReleaseStamp stamp;
+  stamp.vintage = vintage > 0 ? vintage
+                              : std::chrono::duration_cast<std::chrono::seconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
+  stamp.release_id = release_id.empty() ? fmt::format("ingest-{}", stamp.vintage) : release_id;
+  return stamp;
 }
 
 absl::Status CheckCensusFiles(const CheckRequest& request) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -37,5 +38,18 @@ absl::StatusOr<std::optional<tradewatch::v1::ColumnMapping>> ResolveColumnMappin
 
 // Prints "tradewatch: <message>" on stderr and returns exit code 1.
 int Fail(const absl::Status& status);
+
+// Command-line month and date flags: 0 for an empty value, else yyyymm / yyyymmdd;
+// InvalidArgument "<flag> '<text>': expected YYYY-MM[-DD]" for anything else.
+absl::StatusOr<int32_t> ParseMonthFlag(const std::string& text, const char* flag);
+absl::StatusOr<int32_t> ParseDateFlag(const std::string& text, const char* flag);
+
+// The release stamp of an ingest run: the given vintage, or now in seconds since the epoch;
+// the given release id, or "ingest-<vintage>".
+struct ReleaseStamp {
+  std::string release_id;
+  int64_t vintage = 0;
+};
+ReleaseStamp StampRelease(const std::string& release_id, int64_t vintage);
 
 }  // namespace tradewatch::tools

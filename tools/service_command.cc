@@ -66,21 +66,14 @@ absl::Status RunIngest(const IngestOptions& o) {
   TW_ASSIGN_OR_RETURN(std::unique_ptr<Service> service, StartIngestSide(std::move(config)));
   TW_ASSIGN_OR_RETURN(auto mapping, ResolveColumnMapping(o.mapping));
 
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
   ingest::ReadOptions read;
   read.countries = &service->countries;
-  read.vintage =
-      o.vintage > 0 ? o.vintage : std::chrono::duration_cast<std::chrono::seconds>(now).count();
-  read.release_id = o.release_id.empty() ? fmt::format("ingest-{}", read.vintage) : o.release_id;
+  const ReleaseStamp stamp = StampRelease(o.release_id, o.vintage);
+  read.vintage = stamp.vintage;
+  read.release_id = stamp.release_id;
   read.mapping = mapping;
-  if (!o.release_through.empty()) {
-    auto through = ParsePeriod(o.release_through);
-    if (!through) {
-      return absl::InvalidArgumentError(
-          fmt::format("--release-through '{}': expected YYYY-MM", o.release_through));
-    }
-    read.release_through_period = *through;
-  }
+  TW_ASSIGN_OR_RETURN(read.release_through_period,
+                      ParseMonthFlag(o.release_through, "--release-through"));
 
   ingest::ObservationPublisher publisher(service->publish_topics(), service->producer.get());
   struct LatestPeriod : ingest::RecordSink {

@@ -94,12 +94,6 @@ bool WaitFor(const std::function<bool()>& ready, std::chrono::seconds deadline =
   return ready();
 }
 
-double MetricValue(const std::string& body, const std::string& series) {
-  std::smatch m;
-  if (!std::regex_search(body, m, std::regex("(^|\n)" + series + " ([0-9.e+-]+)"))) return -1;
-  return std::stod(m[2]);
-}
-
 // The real 3344 imports split into one CSV per month (the header and that month's rows), as the
 // monthly releases would carry them.
 std::map<std::string, std::string> SplitByMonth(const std::string& dir) {
@@ -242,9 +236,9 @@ TEST_F(EndToEndTest, TaiwanDependencyReachesPrometheusAlertmanagerKafkaAndGrafan
     auto body = HttpGet(metrics_port, "/metrics");
     if (body.ok()) scrape = *body;
     return body.ok() &&
-           MetricValue(*body, "tradewatch_processor_releases_total") == kPartitions * 60;
+           ::tradewatch::testing::ScrapedValue(*body, "tradewatch_processor_releases_total") == kPartitions * 60;
   })) << scrape.substr(0, 3000);
-  EXPECT_EQ(MetricValue(scrape, "tradewatch_processor_latest_period_yyyymm"), 202512);
+  EXPECT_EQ(::tradewatch::testing::ScrapedValue(scrape, "tradewatch_processor_latest_period_yyyymm"), 202512);
 
   // 1. Prometheus: the Taiwan rule is firing, with the rule's labels.
   std::string alerts_body;

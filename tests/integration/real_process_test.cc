@@ -60,9 +60,7 @@ class ProcessInstance {
   double Metric(const std::string& name) {
     auto body = ::tradewatch::testing::HttpGet(port_, "/metrics");
     if (!body.ok()) return -1;
-    std::smatch m;
-    if (!std::regex_search(*body, m, std::regex("(^|\n)" + name + " ([0-9.e+-]+)"))) return 0;
-    return std::stod(m[2]);
+    return ::tradewatch::testing::ScrapedValue(*body, name, /*missing=*/0);
   }
 
   int Stop() {

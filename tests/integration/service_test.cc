@@ -300,16 +300,8 @@ TEST(ServiceTest, MetricsEndpointOnAnEphemeralPortPassesPromtool) {
   std::filesystem::remove(file);
   EXPECT_EQ(code, 0) << out;
 
-  auto value_of = [&](const std::string& series) -> double {
-    std::smatch m;
-    std::string escaped;
-    for (char c : series) {
-      if (std::string_view("{}[]().*+?^$|\\").find(c) != std::string_view::npos) escaped += '\\';
-      escaped += c;
-    }
-    std::regex re("(^|\n)" + escaped + " ([0-9.e+-]+)");
-    if (!std::regex_search(*body, m, re)) return -1;
-    return std::stod(m[2]);
+  auto value_of = [&](const std::string& series) {
+    return ::tradewatch::testing::ScrapedValue(*body, series);
   };
   EXPECT_EQ(value_of("tradewatch_processor_releases_total"), 6 * 60);
   EXPECT_EQ(value_of("tradewatch_processor_latest_period_yyyymm"), 202512);

@@ -6,7 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <regex>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 
@@ -43,6 +45,22 @@ inline absl::StatusOr<std::string> HttpGet(int port, const std::string& path) {
     return absl::InternalError("GET " + path + ": " + status_line);
   }
   return response.substr(body + 4);
+}
+
+// The value of one series in a Prometheus text exposition ("name" or 'name{label="v"}', written
+// as the exposition writes it), or `missing` when the body has no such line.
+inline double ScrapedValue(const std::string& body, const std::string& series,
+                           double missing = -1) {
+  std::string escaped;
+  for (char c : series) {
+    if (std::string_view("{}[]().*+?^$|\\").find(c) != std::string_view::npos) escaped += '\\';
+    escaped += c;
+  }
+  std::smatch m;
+  if (!std::regex_search(body, m, std::regex("(^|\n)" + escaped + " ([0-9.e+-]+)"))) {
+    return missing;
+  }
+  return std::stod(m[2]);
 }
 
 }  // namespace tradewatch::testing
