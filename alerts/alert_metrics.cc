@@ -31,12 +31,18 @@ AlertMetrics::AlertMetrics(prometheus::Registry& registry)
                        .Help("Alert events emitted, by rule and state (firing, resolved)")
                        .Register(registry)) {}
 
+void AlertMetrics::Set(const WatchedValue& watched) {
+  prometheus::Labels labels = SeriesLabels(watched.rule->name(), *watched.labels);
+  active_.Add(labels).Set(watched.firing ? 1 : 0);
+  value_.Add(labels).Set(watched.value);
+}
+
 void AlertMetrics::Update(const RuleEngine& engine) {
-  engine.ForEachWatched([this](const WatchedValue& watched) {
-    prometheus::Labels labels = SeriesLabels(watched.rule->name(), *watched.labels);
-    active_.Add(labels).Set(watched.firing ? 1 : 0);
-    value_.Add(labels).Set(watched.value);
-  });
+  engine.ForEachWatched([this](const WatchedValue& watched) { Set(watched); });
+}
+
+void AlertMetrics::Update(const ShippingRuleEngine& engine) {
+  engine.ForEachWatched([this](const WatchedValue& watched) { Set(watched); });
 }
 
 void AlertMetrics::Count(const v1::AlertEvent& event) {

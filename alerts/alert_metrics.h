@@ -24,6 +24,7 @@
 #include <string>
 
 #include "alerts/rule_engine.h"
+#include "alerts/shipping_rules.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
@@ -39,6 +40,7 @@ class AlertMetrics {
 
   // Sets the active and value series of every rule `engine` has evaluated.
   void Update(const RuleEngine& engine);
+  void Update(const ShippingRuleEngine& engine);
 
   // Counts one transition (tradewatch_alert_transitions_total{rule, state}).
   void Count(const tradewatch::v1::AlertEvent& event);
@@ -47,6 +49,8 @@ class AlertMetrics {
   prometheus::Family<prometheus::Gauge>& active_;
   prometheus::Family<prometheus::Gauge>& value_;
   prometheus::Family<prometheus::Counter>& transitions_;
+
+  void Set(const WatchedValue& watched);
 };
 
 }  // namespace tradewatch::alerts

@@ -7,6 +7,7 @@
 #include <tuple>
 #include <utility>
 
+#include "alerts/rule_core.h"
 #include "alerts/rule_text.h"
 #include "alerts/rule_validation.h"
 #include "common/status_macros.h"
@@ -17,205 +18,17 @@ namespace {
 
 namespace v1 = tradewatch::v1;
 
-constexpr int kTopPartners = 5;
-
-// Where a rule stands after an evaluated period.
-struct Machine {
-  bool firing = false;
-  int streak = 0;  // consecutive evaluated periods beyond the threshold while not firing
-};
-
-// One evaluated period of a rule: the evidence of its value (threshold, clear, release and cause
-// are filled when an event is made) and the state after stepping it.
-struct Figure {
-  v1::AlertEvidence evidence;
-  std::string partner_display;     // "Taiwan (5830)", for {{ partner }}
-  std::string chokepoint_display;  // "Malacca Strait (chokepoint5)", for {{ chokepoint }}
-  Machine after;
-};
-
-v1::Measure ImportsOrExportsDefault(v1::Flow flow, v1::Measure measure) {
-  if (measure != v1::MEASURE_UNSPECIFIED) return measure;
-  if (flow == v1::FLOW_IMPORTS) return v1::MEASURE_GENERAL_IMPORTS;
-  if (flow == v1::FLOW_EXPORTS) return v1::MEASURE_TOTAL_EXPORTS;
-  return v1::MEASURE_UNSPECIFIED;
-}
-
-v1::Classification ClassificationDefault(v1::Classification classification) {
-  return classification == v1::CLASSIFICATION_UNSPECIFIED ? v1::CLASSIFICATION_NAICS
-                                                          : classification;
-}
-
-std::string ShareKey(v1::Flow flow, v1::Measure measure, v1::Classification classification,
-                     const std::string& product_code, v1::WindowKind kind) {
-  return fmt::format("{}|{}|{}|{}|{}", static_cast<int>(flow),
-                     static_cast<int>(ImportsOrExportsDefault(flow, measure)),
-                     static_cast<int>(ClassificationDefault(classification)), product_code,
-                     static_cast<int>(kind));
-}
-
-std::string BalanceKey(v1::Classification classification, const std::string& product_code,
-                       v1::WindowKind kind, v1::Measure imports_measure) {
-  return fmt::format("{}|{}|{}|{}", static_cast<int>(ClassificationDefault(classification)),
-                     product_code, static_cast<int>(kind),
-                     static_cast<int>(ImportsOrExportsDefault(v1::FLOW_IMPORTS, imports_measure)));
-}
-
-bool IsBalanceMetric(v1::RuleMetric metric) {
-  return metric == v1::RULE_METRIC_BALANCE || metric == v1::RULE_METRIC_DEFICIT_GROWTH;
-}
-
-// The processors' pseudo-partners: not suppliers, so never among the top partners.
-bool IsPseudoPartner(const std::string& code) {
-  return code == "rest" || code == "not_in_detail";
-}
-
-// Whether a result's window may be evaluated by `rule`.
-bool Qualifies(const v1::Rule& rule, const v1::Window& window) {
-  return window.complete() || rule.include_incomplete_windows();
-}
-
-std::optional<Figure> ShareFigure(const v1::Rule& rule, const v1::PartnerShares& shares) {
-  if (!Qualifies(rule, shares.window())) return std::nullopt;
-  if (shares.total_usd() <= 0 && shares.window().months_with_data() <= 0) return std::nullopt;
-  Figure figure;
-  v1::AlertEvidence& e = figure.evidence;
-  const v1::RuleSelector& selector = rule.selector();
-  switch (rule.metric()) {
-    case v1::RULE_METRIC_PARTNER_SHARE: {
-      figure.partner_display = selector.partner();
-      e.set_value(0);  // absent from a window with data: no imports from the partner
-      for (const v1::PartnerShare& p : shares.partners()) {
-        if (p.code() != selector.partner()) continue;
-        e.set_value(p.share());
-        e.set_numerator_usd(p.value_usd());
-        if (!p.name().empty()) figure.partner_display = fmt::format("{} ({})", p.name(), p.code());
-        break;
-      }
-      e.set_denominator_usd(shares.total_usd());
-      break;
-    }
-    case v1::RULE_METRIC_REGION_SHARE: {
-      e.set_value(0);
-      for (const v1::RegionShare& r : shares.regions()) {
-        if (r.name() != selector.region()) continue;
-        e.set_value(r.share());
-        e.set_numerator_usd(r.value_usd());
-        break;
-      }
-      e.set_denominator_usd(shares.total_usd());
-      break;
-    }
-    case v1::RULE_METRIC_ROUTE_EXPOSURE: {
-      figure.chokepoint_display = selector.chokepoint();
-      e.set_value(0);  // a result without the chokepoint: no routed partner
-      for (const v1::RouteExposure& x : shares.exposures()) {
-        if (x.chokepoint_id() != selector.chokepoint()) continue;
-        e.set_value(x.share());
-        e.set_numerator_usd(x.value_usd());
-        if (!x.chokepoint_name().empty()) {
-          figure.chokepoint_display =
-              fmt::format("{} ({})", x.chokepoint_name(), x.chokepoint_id());
-        }
-        break;
-      }
-      e.set_denominator_usd(shares.total_usd());
-      break;
-    }
-    case v1::RULE_METRIC_HHI:
-      e.set_value(shares.hhi());
-      e.set_denominator_usd(shares.total_usd());
-      break;
-    default:
-      return std::nullopt;
-  }
-  if (!std::isfinite(e.value())) return std::nullopt;
-  for (const v1::PartnerShare& p : shares.partners()) {
-    if (e.top_partners_size() == kTopPartners) break;
-    if (!IsPseudoPartner(p.code())) *e.add_top_partners() = p;
-  }
-  *e.mutable_window() = shares.window();
-  e.set_vintage(shares.vintage());
-  return figure;
-}
-
-std::optional<Figure> BalanceFigure(const v1::Rule& rule, const v1::BalanceResult& balance) {
-  if (!Qualifies(rule, balance.window())) return std::nullopt;
-  if (balance.window().months_with_data() <= 0 && balance.imports_usd() == 0 &&
-      balance.exports_usd() == 0) {
-    return std::nullopt;
-  }
-  Figure figure;
-  v1::AlertEvidence& e = figure.evidence;
-  if (rule.metric() == v1::RULE_METRIC_BALANCE) {
-    e.set_value(static_cast<double>(balance.balance_usd()));
-    e.set_numerator_usd(balance.imports_usd());
-    e.set_denominator_usd(balance.exports_usd());
-  } else {
-    if (!balance.has_deficit_growth() || !std::isfinite(balance.deficit_growth())) {
-      return std::nullopt;
-    }
-    e.set_value(balance.deficit_growth());
-    e.set_numerator_usd(balance.balance_usd());
-    e.set_denominator_usd(balance.previous_balance_usd());
-  }
-  // The largest contributors to the deficit stand in for the top partners.
-  for (const v1::BalanceContributor& c : balance.contributors()) {
-    if (e.top_partners_size() == kTopPartners) break;
-    v1::PartnerShare* p = e.add_top_partners();
-    p->set_code(c.code());
-    p->set_name(c.name());
-    p->set_value_usd(c.balance_usd());
-    p->set_share(c.contribution());
-  }
-  *e.mutable_window() = balance.window();
-  e.set_vintage(balance.vintage());
-  return figure;
-}
-
-// Steps the state machine over one evaluated value; sets `*transition` when the state changes.
-Machine Step(const v1::Rule& rule, Machine m, double value, v1::AlertState* transition) {
-  *transition = v1::ALERT_STATE_UNSPECIFIED;
-  const bool above = rule.has_above();
-  if (m.firing) {
-    const double clear = ClearThreshold(rule);
-    if (above ? value < clear : value > clear) {
-      *transition = v1::ALERT_STATE_RESOLVED;
-      return Machine{};
-    }
-    return m;
-  }
-  const bool beyond = above ? value > rule.above() : value < rule.below();
-  m.streak = beyond ? m.streak + 1 : 0;
-  if (m.streak >= std::max(1, rule.for_releases())) {
-    m.firing = true;
-    *transition = v1::ALERT_STATE_FIRING;
-  }
-  return m;
-}
-
-std::vector<v1::Label> IdentifyingLabels(const v1::Rule& rule) {
-  std::vector<v1::Label> labels(rule.labels().begin(), rule.labels().end());
-  auto add = [&labels](const char* name, const std::string& value) {
-    v1::Label label;
-    label.set_name(name);
-    label.set_value(value);
-    labels.push_back(std::move(label));
-  };
-  const v1::RuleSelector& s = rule.selector();
-  add("product_code", s.product_code());
-  if (!IsBalanceMetric(rule.metric()) && s.flow() != v1::FLOW_UNSPECIFIED) {
-    add("flow", FlowName(s.flow()));
-  }
-  if (!s.partner().empty()) add("partner", s.partner());
-  if (!s.region().empty()) add("region", s.region());
-  if (!s.chokepoint().empty()) add("chokepoint", s.chokepoint());
-  add("window", WindowName(s.window()));
-  add("severity", rule.severity());
-  std::stable_sort(labels.begin(), labels.end(),
-                   [](const v1::Label& a, const v1::Label& b) { return a.name() < b.name(); });
-  return labels;
-}
+using internal::BalanceFigure;
+using internal::BalanceKey;
+using internal::Beyond;
+using internal::Cleared;
+using internal::Figure;
+using internal::IdentifyingLabels;
+using internal::IsBalanceMetric;
+using internal::Machine;
+using internal::ShareFigure;
+using internal::ShareKey;
+using internal::StepMachine;
 
 }  // namespace
 
@@ -273,6 +86,7 @@ RuleEngine::RuleEngine(const v1::RuleFile& rules) : rules_(rules) {
       state.templates.push_back(parts.ok() ? *std::move(parts) : std::vector<TemplatePart>{});
     }
     const v1::RuleSelector& s = rule.selector();
+    if (IsShippingRule(rule)) continue;  // the shipping rule engine's (shipping_rules.h)
     if (IsBalanceMetric(rule.metric())) {
       balance_rules_[BalanceKey(s.classification(), s.product_code(), s.window(), s.measure())]
           .push_back(i);
@@ -356,7 +170,8 @@ std::vector<v1::AlertEvent> RuleEngine::OnRelease(
       Machine m = it == state.figures.begin() ? Machine{} : std::prev(it)->second.after;
       for (; it != state.figures.end() && it->first <= state.last_evaluated; ++it) {
         v1::AlertState ignored;
-        m = Step(rule, m, it->second.evidence.value(), &ignored);
+        const double value = it->second.evidence.value();
+        m = StepMachine(rule, m, Beyond(rule, value), Cleared(rule, value), &ignored);
         it->second.after = m;
       }
       state.machine = m;
@@ -371,7 +186,9 @@ std::vector<v1::AlertEvent> RuleEngine::OnRelease(
     for (int32_t period : fresh) {  // ascending: `periods` is ordered
       Figure& figure = state.figures.at(period);
       v1::AlertState transition;
-      state.machine = Step(rule, state.machine, figure.evidence.value(), &transition);
+      const double value = figure.evidence.value();
+      state.machine =
+          StepMachine(rule, state.machine, Beyond(rule, value), Cleared(rule, value), &transition);
       figure.after = state.machine;
       state.last_evaluated = period;
       if (transition != v1::ALERT_STATE_UNSPECIFIED) {

@@ -14,7 +14,7 @@ namespace v1 = tradewatch::v1;
 const std::vector<std::string>& TemplateNames() {
   static const auto* const kNames = new std::vector<std::string>{
       "value",      "threshold",    "clear",  "partner", "region",
-      "chokepoint", "product_code", "window", "period"};
+      "chokepoint", "product_code", "window", "period", "date", "ratio"};
   return *kNames;
 }
 
@@ -53,7 +53,8 @@ TemplateValues RuleTemplateValues(const v1::Rule& rule) {
   values.clear = FormatFigure(rule.metric(), ClearThreshold(rule));
   values.partner = rule.selector().partner();
   values.region = rule.selector().region();
-  values.chokepoint = rule.selector().chokepoint();
+  values.chokepoint =
+      rule.has_route() ? rule.route().chokepoint() : rule.selector().chokepoint();
   values.product_code = rule.selector().product_code();
   values.window = WindowName(rule.selector().window());
   return values;
@@ -65,7 +66,8 @@ std::string RenderTemplate(const std::vector<TemplatePart>& parts, const Templat
       {"clear", &values.clear},       {"partner", &values.partner},
       {"region", &values.region},     {"chokepoint", &values.chokepoint},
       {"product_code", &values.product_code},
-      {"window", &values.window},     {"period", &values.period}};
+      {"window", &values.window},     {"period", &values.period},
+      {"date", &values.date},         {"ratio", &values.ratio}};
   std::string out;
   for (const TemplatePart& part : parts) {
     if (part.placeholder.empty()) {
@@ -103,7 +105,17 @@ std::string MetricName(v1::RuleMetric metric) {
 
 bool IsPercentMetric(v1::RuleMetric metric) {
   return metric == v1::RULE_METRIC_PARTNER_SHARE || metric == v1::RULE_METRIC_REGION_SHARE ||
-         metric == v1::RULE_METRIC_ROUTE_EXPOSURE || metric == v1::RULE_METRIC_DEFICIT_GROWTH;
+         metric == v1::RULE_METRIC_ROUTE_EXPOSURE || metric == v1::RULE_METRIC_DEFICIT_GROWTH ||
+         metric == v1::RULE_METRIC_TRANSIT_RATIO;
+}
+
+bool IsShippingMetric(v1::RuleMetric metric) {
+  return metric == v1::RULE_METRIC_TRANSIT_RATIO ||
+         metric == v1::RULE_METRIC_TRANSIT_STALENESS_DAYS;
+}
+
+bool IsShippingRule(const v1::Rule& rule) {
+  return IsShippingMetric(rule.metric()) || rule.has_route();
 }
 
 namespace {
@@ -118,6 +130,9 @@ std::string FixedNoNegativeZero(double value, int decimals) {
 std::string FormatFigure(v1::RuleMetric metric, double value) {
   if (IsPercentMetric(metric)) return FixedNoNegativeZero(value * 100, 1) + "%";
   if (metric == v1::RULE_METRIC_HHI) return FixedNoNegativeZero(value, 3);
+  if (metric == v1::RULE_METRIC_TRANSIT_STALENESS_DAYS) {
+    return fmt::format("{} days", FixedNoNegativeZero(value, 0));
+  }
   std::string billions = FixedNoNegativeZero(std::fabs(value) / 1e9, 2);
   bool negative = value < 0 && billions.find_first_not_of("0.") != std::string::npos;
   return fmt::format("{}${}B", negative ? "-" : "", billions);

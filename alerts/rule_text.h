@@ -15,7 +15,8 @@
 namespace tradewatch::alerts {
 
 // The template names annotation values may use, in documentation order: value, threshold,
-// clear, partner, region, chokepoint, product_code, window, period.
+// clear, partner, region, chokepoint, product_code, window, period, date (the day of a shipping
+// rule's transition), ratio (the chokepoint's transits over baseline, of a shipping rule).
 const std::vector<std::string>& TemplateNames();
 
 // A piece of an annotation template: literal text, or a placeholder (`{{ name }}`, with any
@@ -40,6 +41,8 @@ struct TemplateValues {
   std::string product_code;
   std::string window;
   std::string period;
+  std::string date;
+  std::string ratio;
 };
 
 // The values a rule fixes by itself: threshold and clear (FormatFigure), the partner code, region,
@@ -57,13 +60,20 @@ std::string FlowName(tradewatch::v1::Flow flow);
 std::string WindowName(tradewatch::v1::WindowKind kind);
 std::string MetricName(tradewatch::v1::RuleMetric metric);
 
-// True for metrics that are fractions shown as percentages: shares, route exposures and deficit
-// growth.
+// True for metrics that are fractions shown as percentages: shares, route exposures, deficit
+// growth and transit ratios.
 bool IsPercentMetric(tradewatch::v1::RuleMetric metric);
+
+// Metrics read from the chokepoint statuses (transit_ratio, transit_staleness_days).
+bool IsShippingMetric(tradewatch::v1::RuleMetric metric);
+
+// Rules the shipping rule engine evaluates: a shipping metric, or a composite rule (with a
+// route condition). The trade rule engine skips them.
+bool IsShippingRule(const tradewatch::v1::Rule& rule);
 
 // A figure of `metric` as annotations show it: shares, exposures and growth as a percentage with
 // one decimal ("34.9%"), HHI with three decimals ("0.162"), balances in billions of US dollars
-// ("$291.29B", "-$0.05B").
+// ("$291.29B", "-$0.05B"), staleness in whole days ("12 days").
 std::string FormatFigure(tradewatch::v1::RuleMetric metric, double value);
 
 // The window's end period: "2025" for a year window, "2025-04" otherwise.

@@ -62,11 +62,92 @@ std::string MeasureName(v1::Measure measure) {
   return EnumShortName(*v1::Measure_descriptor()->FindValueByNumber(measure));
 }
 
+void CheckChokepoint(const std::string& id, const std::string& path,
+                     const RuleReferences& references, Problems* problems) {
+  const auto& known = references.chokepoint_ids;
+  if (id.empty()) {
+    problems->Add(path, "required");
+  } else if (!known.empty() && std::find(known.begin(), known.end(), id) == known.end()) {
+    problems->Add(path, fmt::format("unknown chokepoint \"{}\" (known: {})", id,
+                                    absl::StrJoin(known, ", ")));
+  }
+}
+
+// transit_ratio and transit_staleness_days rules select a chokepoint and nothing else.
+void CheckShippingSelector(const v1::Rule& rule, const std::string& at,
+                           const RuleReferences& references, Problems* problems) {
+  const v1::RuleSelector& s = rule.selector();
+  const std::string sel = at + ".selector";
+  const std::string metric = MetricName(rule.metric());
+  CheckChokepoint(s.chokepoint(), sel + ".chokepoint", references, problems);
+  auto refuse = [&](bool set, const char* field) {
+    if (set) {
+      problems->Add(sel + "." + field,
+                    fmt::format("{} rules select a chokepoint only, not a {}", metric, field));
+    }
+  };
+  refuse(s.flow() != v1::FLOW_UNSPECIFIED, "flow");
+  refuse(s.measure() != v1::MEASURE_UNSPECIFIED, "measure");
+  refuse(s.classification() != v1::CLASSIFICATION_UNSPECIFIED, "classification");
+  refuse(!s.product_code().empty(), "product_code");
+  refuse(!s.partner().empty(), "partner");
+  refuse(!s.region().empty(), "region");
+  refuse(s.window() != v1::WINDOW_KIND_UNSPECIFIED, "window");
+  if (rule.has_route()) {
+    problems->Add(at + ".route", fmt::format("{} rules read the chokepoint already: a route "
+                                             "condition is only for trade metrics",
+                                             metric));
+  }
+  if (rule.include_incomplete_windows()) {
+    problems->Add(at + ".include_incomplete_windows",
+                  fmt::format("{} rules have no windows", metric));
+  }
+}
+
+// The route condition of a composite rule.
+void CheckRoute(const v1::Rule& rule, const std::string& at, const RuleReferences& references,
+                Problems* problems) {
+  const v1::RouteCondition& route = rule.route();
+  const std::string path = at + ".route";
+  if (!IsShareMetric(rule.metric()) && rule.metric() != v1::RULE_METRIC_UNSPECIFIED) {
+    problems->Add(path, fmt::format("a route condition needs a partner_share, region_share, "
+                                    "route_exposure or hhi rule, not {}",
+                                    MetricName(rule.metric())));
+  }
+  CheckChokepoint(route.chokepoint(), path + ".chokepoint", references, problems);
+  if (rule.metric() == v1::RULE_METRIC_ROUTE_EXPOSURE && !route.chokepoint().empty() &&
+      route.chokepoint() != rule.selector().chokepoint()) {
+    problems->Add(path + ".chokepoint",
+                  fmt::format("\"{}\" is not the exposure's chokepoint \"{}\" (a route_exposure "
+                              "rule watches the route it is exposed to)",
+                              route.chokepoint(), rule.selector().chokepoint()));
+  }
+  if (!route.has_ratio_below()) {
+    problems->Add(path + ".ratio_below", "required");
+    return;
+  }
+  if (!std::isfinite(route.ratio_below()) || route.ratio_below() <= 0 ||
+      route.ratio_below() > 2) {
+    problems->Add(path + ".ratio_below",
+                  fmt::format("{} is outside (0, 2] (a fraction of the baseline)",
+                              route.ratio_below()));
+  } else if (route.has_ratio_clear() &&
+             (!std::isfinite(route.ratio_clear()) || route.ratio_clear() < route.ratio_below())) {
+    problems->Add(path + ".ratio_clear",
+                  fmt::format("{} is below ratio_below {} (the route side clears at or above it)",
+                              route.ratio_clear(), route.ratio_below()));
+  }
+}
+
 void CheckSelector(const v1::Rule& rule, const std::string& at,
                    const RuleReferences& references, Problems* problems) {
   const v1::RuleSelector& s = rule.selector();
   const std::string sel = at + ".selector";
   const v1::RuleMetric metric = rule.metric();
+  if (IsShippingMetric(metric)) {
+    CheckShippingSelector(rule, at, references, problems);
+    return;
+  }
   if (s.product_code().empty()) problems->Add(sel + ".product_code", "required");
   if (s.window() == v1::WINDOW_KIND_UNSPECIFIED) problems->Add(sel + ".window", "required");
   if (IsShareMetric(metric) && s.flow() == v1::FLOW_UNSPECIFIED) {
@@ -98,6 +179,7 @@ void CheckSelector(const v1::Rule& rule, const std::string& at,
                   references.region_names, problems);
   CheckOwnedField(metric, v1::RULE_METRIC_ROUTE_EXPOSURE, s.chokepoint(), sel + ".chokepoint",
                   "chokepoint", references.chokepoint_ids, problems);
+  if (rule.has_route()) CheckRoute(rule, at, references, problems);
 }
 
 void CheckThresholds(const v1::Rule& rule, const std::string& at, Problems* problems) {
@@ -176,8 +258,20 @@ void CheckLabelsAndAnnotations(const v1::Rule& rule, const std::string& at, Prob
       } else if (part.placeholder == "region" && rule.metric() != v1::RULE_METRIC_REGION_SHARE) {
         problems->Add(value_path, "{{ region }} is only known to region_share rules");
       } else if (part.placeholder == "chokepoint" &&
-                 rule.metric() != v1::RULE_METRIC_ROUTE_EXPOSURE) {
-        problems->Add(value_path, "{{ chokepoint }} is only known to route_exposure rules");
+                 rule.metric() != v1::RULE_METRIC_ROUTE_EXPOSURE && !IsShippingRule(rule)) {
+        problems->Add(value_path,
+                      "{{ chokepoint }} is only known to route_exposure and shipping rules");
+      } else if ((part.placeholder == "date" || part.placeholder == "ratio") &&
+                 !IsShippingRule(rule)) {
+        problems->Add(value_path, fmt::format("{{{{ {} }}}} is only known to shipping rules "
+                                              "(transit_ratio, transit_staleness_days, and rules "
+                                              "with a route condition)",
+                                              part.placeholder));
+      } else if ((part.placeholder == "product_code" || part.placeholder == "window" ||
+                  part.placeholder == "period") &&
+                 IsShippingMetric(rule.metric())) {
+        problems->Add(value_path, fmt::format("{{{{ {} }}}} is not known to {} rules",
+                                              part.placeholder, MetricName(rule.metric())));
       }
     }
   }

@@ -55,13 +55,19 @@ struct RuleReferences {
 //   otherwise, and one of `references.region_names` (not checked when that is empty);
 //   selector.chokepoint required for route_exposure rules, empty otherwise, and one of
 //   `references.chokepoint_ids` (not checked when that is empty);
+// - transit_ratio and transit_staleness_days rules: selector.chokepoint only (required, known),
+//   no route, no include_incomplete_windows;
+// - route (composite rules): only on partner_share, region_share, route_exposure and hhi rules;
+//   route.chokepoint required and known; route.ratio_below required, in (0, 2]; ratio_clear not
+//   below it;
 // - exactly one of above and below, finite; clear finite and not beyond the threshold (for above:
 //   clear <= above; for below: clear >= below); for_releases 0..24 (0 means 1);
 // - severity one of page, warning, info;
 // - labels and annotations: valid and unique names, non-empty values; labels not reserved; an
 //   annotation `summary`; templates only {{ value }}, {{ threshold }}, {{ clear }}, {{ partner }}
 //   (partner_share rules), {{ region }} (region_share rules), {{ chokepoint }} (route_exposure
-//   rules), {{ product_code }}, {{ window }}, {{ period }}.
+//   and shipping rules), {{ product_code }}, {{ window }}, {{ period }} (not for shipping metrics),
+//   {{ date }} and {{ ratio }} (shipping rules).
 // `lines`, when given, positions the messages (its origin starts them); without it they start with
 // the path.
 absl::Status ValidateRuleFile(const tradewatch::v1::RuleFile& rules,

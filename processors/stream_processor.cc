@@ -199,6 +199,7 @@ void StreamProcessor::Transient(const absl::Status& status) {
 }
 
 absl::Status StreamProcessor::Poll(int timeout_ms) {
+  polled_record_ = false;
   absl::StatusOr<std::optional<kafka::ConsumedRecord>> record = consumer_->Poll(timeout_ms);
   if (!rebalance_error_.ok()) return std::exchange(rebalance_error_, absl::OkStatus());
   // Consumer errors (a broker connection lost, a rebalance under way) are transient: librdkafka
@@ -208,6 +209,7 @@ absl::Status StreamProcessor::Poll(int timeout_ms) {
     return absl::OkStatus();
   }
   if (!*record) return absl::OkStatus();
+  polled_record_ = true;
   return Handle(**record);
 }
 
@@ -284,8 +286,8 @@ absl::Status StreamProcessor::CloseRelease(int32_t p, Partition& partition,
   return absl::OkStatus();
 }
 
-absl::Status StreamProcessor::DeadLetter(const kafka::ConsumedRecord& record,
-                                         v1::RejectReason reason, const std::string& message) {
+OutgoingRecord ConsumedDeadLetter(const kafka::ConsumedRecord& record, v1::RejectReason reason,
+                                  const std::string& message, const std::string& deadletter_topic) {
   v1::RejectedRecord reject;
   reject.set_reason(reason);
   const std::string position = Position(record);
@@ -293,7 +295,7 @@ absl::Status StreamProcessor::DeadLetter(const kafka::ConsumedRecord& record,
   reject.mutable_position()->set_source(position);
   reject.set_raw(std::string(record.value()));
   OutgoingRecord out;
-  out.topic = options_.topics.deadletter;
+  out.topic = deadletter_topic;
   out.partition = 0;
   out.key = std::string(record.topic());
   out.value = reject.SerializeAsString();
@@ -301,11 +303,16 @@ absl::Status StreamProcessor::DeadLetter(const kafka::ConsumedRecord& record,
   out.headers.push_back(
       {std::string(kHeaderSchema), v1::RejectedRecord::descriptor()->full_name()});
   out.headers.push_back({std::string(kHeaderSource), position});
-  const std::string reason_name = ShortName(reason);
-  out.headers.push_back({std::string(kHeaderReason), reason_name});
-  Logger("processor")->warn("dead letter: {}", reject.message());
+  out.headers.push_back({std::string(kHeaderReason), ShortName(reason)});
+  return out;
+}
+
+absl::Status StreamProcessor::DeadLetter(const kafka::ConsumedRecord& record,
+                                         v1::RejectReason reason, const std::string& message) {
+  OutgoingRecord out = ConsumedDeadLetter(record, reason, message, options_.topics.deadletter);
+  Logger("processor")->warn("dead letter: {}: {}", Position(record), message);
   if (metrics_ != nullptr) {
-    metrics_->Rejected(reason_name).Increment();
+    metrics_->Rejected(ShortName(reason)).Increment();
     metrics_->Produced(options_.topics.deadletter).Increment();
   }
   return sink_->Send(std::move(out));

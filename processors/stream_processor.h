@@ -83,6 +83,8 @@ class StreamProcessor : private kafka::RebalanceListener {
   int64_t markers_processed() const { return markers_processed_; }
   // Partitions currently assigned.
   std::vector<int32_t> assigned() const;
+  // Whether the last Poll handled a record (a loop over several consumers drains each in turn).
+  bool polled_record() const { return polled_record_; }
 
  private:
   struct Partition {
@@ -116,11 +118,19 @@ class StreamProcessor : private kafka::RebalanceListener {
   tradewatch::v1::TradeEvent event_;
   int64_t markers_processed_ = 0;
   bool closed_ = false;
+  bool polled_record_ = false;
 };
 
 // The output records of a release's results: trimmed shares on the shares topic, balances on the
 // balance topic, keyed, partitioned and with event-id and schema headers. Pure; exposed for tests.
 std::vector<OutgoingRecord> ResultRecords(const ReleaseResults& results, const StreamTopics& topics,
                                           int top_n);
+
+// The dead-letter record of a consumed record the loop cannot take: partition 0, key = the source
+// topic, value = a RejectedRecord (reason, "topic/partition@offset: message", the raw bytes),
+// headers tw-event-id, tw-schema, tw-source ("topic/partition@offset") and tw-reason.
+OutgoingRecord ConsumedDeadLetter(const kafka::ConsumedRecord& record,
+                                  tradewatch::v1::RejectReason reason, const std::string& message,
+                                  const std::string& deadletter_topic);
 
 }  // namespace tradewatch::processors

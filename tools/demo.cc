@@ -14,6 +14,8 @@
 #include "common/status_macros.h"
 #include "fmt/format.h"
 #include "ingest/census_reader.h"
+#include "ingest/portwatch_reader.h"
+#include "ingest/transit_publisher.h"
 #include "processors/window.h"
 #include "tools/reference_data.h"
 #include "tools/report_command.h"
@@ -61,24 +63,37 @@ std::string FormatValue(v1::RuleMetric metric, double value) {
       return fmt::format("{:.3f}", value);
     case v1::RULE_METRIC_BALANCE:
       return fmt::format("${:.1f}B", value / 1e9);
+    case v1::RULE_METRIC_TRANSIT_STALENESS_DAYS:
+      return fmt::format("{:.0f} days", value);
     default:
       return fmt::format("{:.1f}%", value * 100.0);
   }
 }
 
-// Polls the processor until it has closed `expected` markers.
-absl::Status WaitForMarkers(processors::StreamProcessor& processor, int64_t expected) {
+// Polls the service until `count()` reaches `expected` (markers closed by one of its loops).
+absl::Status WaitForMarkers(Service& service, const std::function<int64_t()>& count,
+                            int64_t expected, const char* what) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (processor.markers_processed() < expected) {
+  while (count() < expected) {
     if (std::chrono::steady_clock::now() > deadline) {
       return absl::DeadlineExceededError(fmt::format(
-          "the processor closed {} of {} release markers within 120 s",
-          processor.markers_processed(), expected));
+          "the processor closed {} of {} {} within 120 s", count(), expected, what));
     }
-    TW_RETURN_IF_ERROR(processor.Poll(50));
+    TW_RETURN_IF_ERROR(service.Poll(50));
   }
   return absl::OkStatus();
 }
+
+// Collects the transits of a PortWatch file by month.
+class MonthlyTransits : public ingest::TransitSink {
+ public:
+  void OnTransit(const v1::ChokepointTransit& t) override {
+    by_month[t.date_yyyymmdd() / 100].push_back(t);
+  }
+  void OnReject(const v1::RejectedRecord& reject) override { rejects.push_back(reject); }
+  std::map<int32_t, std::vector<v1::ChokepointTransit>> by_month;
+  std::vector<v1::RejectedRecord> rejects;
+};
 
 // The latest complete T12M imports result per product code, read back from the shares topic as a
 // downstream consumer would.
@@ -155,9 +170,11 @@ absl::Status RunDemo(const DemoOptions& o, std::atomic<bool>* stop) {
   for (const v1::AlertEvent& e : result.alerts) last_state[AlertKey(e)] = &e;
   int firing = 0;
   for (const auto& [key, e] : last_state) firing += e->state() == v1::ALERT_STATE_FIRING;
-  fmt::print("\n{} releases replayed: {} observations, {} rejected records on the dead-letter "
-             "topic, {} alert transitions, {} alerts firing at the end\n",
-             result.releases, result.observations, result.rejects, result.alerts.size(), firing);
+  fmt::print("\n{} trade releases replayed: {} observations, {} rejected records on the "
+             "dead-letter topic; {} shipping releases: {} chokepoint-days; {} alert transitions, "
+             "{} alerts firing at the end\n",
+             result.releases, result.observations, result.rejects, result.shipping_releases,
+             result.transits, result.alerts.size(), firing);
 
   TW_ASSIGN_OR_RETURN(auto latest, LatestT12mShares(*service));
   for (const char* code : {"3344", "3341", "3342", "334"}) {
@@ -170,8 +187,7 @@ absl::Status RunDemo(const DemoOptions& o, std::atomic<bool>* stop) {
   fmt::print("\nserving {} and the embedded broker {} until Ctrl-C\n", service->metrics_url(),
              service->kafka.client.brokers);
   std::fflush(stdout);
-  while (!stop->load()) TW_RETURN_IF_ERROR(service->processor->Poll(200));
-  return service->processor->Close();
+  return service->Run(*stop);
 }
 
 }  // namespace
@@ -230,14 +246,30 @@ std::string FormatTimelineLine(const v1::AlertEvent& event, const v1::RuleFile& 
   const v1::AlertEvidence& ev = event.evidence();
   const bool above = rule != nullptr && rule->has_above();
   // Firing: the value beyond the threshold; resolved: the value back across the clear level.
-  const char* relation = firing == above ? ">" : "<";
-  std::string against = firing ? FormatValue(metric, ev.threshold())
-                               : fmt::format("{} (clear)", FormatValue(metric, ev.clear()));
-  return fmt::format("{}  {:<8}  {:<40}  {:<6} {:<5}  {:<26}  {} {} {}{}",
-                     FormatPeriod(event.period_yyyymm()), firing ? "FIRING" : "RESOLVED",
-                     event.rule(), LabelValue(event, "product_code"),
-                     LabelValue(event, "window"), subject, FormatValue(metric, ev.value()),
-                     relation, against,
+  // A composite rule may resolve on its route side alone: its trade side is then still beyond
+  // the clear level, and shown against the threshold.
+  const bool trade_cleared = above ? ev.value() < ev.clear() : ev.value() > ev.clear();
+  const bool show_threshold = firing || (rule != nullptr && rule->has_route() && !trade_cleared);
+  const char* relation = show_threshold == above ? ">" : "<";
+  std::string against = show_threshold
+                            ? FormatValue(metric, ev.threshold())
+                            : fmt::format("{} (clear)", FormatValue(metric, ev.clear()));
+  std::string route;
+  if (rule != nullptr && rule->has_route() && event.route().status().has_ratio()) {
+    const double ratio = event.route().status().ratio();
+    const bool low = ratio < event.route().ratio_threshold();
+    route = fmt::format("  and transits {:.1f}% {} {:.1f}% of baseline", ratio * 100.0,
+                        low ? "<" : ">=",
+                        (low || firing ? event.route().ratio_threshold()
+                                       : event.route().ratio_clear()) *
+                            100.0);
+  }
+  const std::string when = event.date_yyyymmdd() != 0 ? FormatDate(event.date_yyyymmdd())
+                                                      : FormatPeriod(event.period_yyyymm());
+  return fmt::format("{:<10}  {:<8}  {:<42}  {:<6} {:<5}  {:<26}  {} {} {}{}{}", when,
+                     firing ? "FIRING" : "RESOLVED", event.rule(),
+                     LabelValue(event, "product_code"), LabelValue(event, "window"), subject,
+                     FormatValue(metric, ev.value()), relation, against, route,
                      ev.cause() == v1::ALERT_CAUSE_REVISION ? "  (revision)" : "");
 }
 
@@ -259,9 +291,22 @@ absl::StatusOr<ReplayResult> ReplayDemoData(Service& service, const ReplayOption
     }
   }
 
+  MonthlyTransits shipping;
+  if (!options.portwatch.empty()) {
+    ingest::PortwatchReadOptions read;
+    read.release_id = "demo";
+    read.vintage = 1;
+    ingest::PortwatchReader reader(read, &shipping);
+    TW_RETURN_IF_ERROR(reader.ReadFile(options.data_dir + "/" + options.portwatch));
+    if (options.progress != nullptr) {
+      fmt::print(options.progress, "read {}: {}\n", options.portwatch,
+                 reader.summary().Format());
+    }
+  }
+
   if (options.timeline != nullptr) {
-    fmt::print(options.timeline, "\n{:<7}  {:<8}  {:<40}  {:<6} {:<5}  {:<26}  {}\n", "period",
-               "state", "rule", "code", "window", "partner or region", "value");
+    fmt::print(options.timeline, "\n{:<10}  {:<8}  {:<42}  {:<6} {:<5}  {:<26}  {}\n",
+               "period/day", "state", "rule", "code", "window", "partner or route", "value");
   }
   // The listener captures this call's locals: it is removed on every way out.
   struct ListenerReset {
@@ -282,6 +327,39 @@ absl::StatusOr<ReplayResult> ReplayDemoData(Service& service, const ReplayOption
 
   ingest::ObservationPublisher publisher(service.publish_topics(), service.producer.get(),
                                          service.ingest_metrics.get());
+  const v1::KafkaConfig& kafka = service.config.kafka();
+  ingest::TransitTopics transit_topics;
+  transit_topics.transits = TopicName(kafka, kafka.topics().shipping_transits());
+  transit_topics.deadletter = TopicName(kafka, kafka.topics().deadletter());
+  TW_ASSIGN_OR_RETURN(transit_topics.transit_partitions,
+                      service.producer->PartitionCount(transit_topics.transits));
+  ingest::TransitPublisher transit_publisher(transit_topics, service.producer.get());
+  const int64_t shipping_before = service.shipping->markers_processed();
+  // Publishes the shipping months up to `through` (yyyymm) not yet published, one release each.
+  auto replay_shipping = [&](int32_t through) -> absl::Status {
+    while (!shipping.by_month.empty() && shipping.by_month.begin()->first <= through) {
+      auto month = shipping.by_month.extract(shipping.by_month.begin());
+      const std::string release_id = "portwatch-" + FormatPeriod(month.key());
+      const int64_t vintage = 100000 + month.key();
+      for (v1::ChokepointTransit& t : month.mapped()) {
+        t.set_release_id(release_id);
+        t.set_vintage(vintage);
+        transit_publisher.OnTransit(t);
+      }
+      TW_RETURN_IF_ERROR(
+          transit_publisher.FinishRelease(release_id, vintage, LastDayOfMonth(month.key())));
+      result.transits += static_cast<int64_t>(month.mapped().size());
+      ++result.shipping_releases;
+      if (options.wait_for_processor) {
+        TW_RETURN_IF_ERROR(WaitForMarkers(
+            service, [&] { return service.shipping->markers_processed(); },
+            shipping_before + static_cast<int64_t>(transit_topics.transit_partitions) *
+                                  result.shipping_releases,
+            "shipping release markers"));
+      }
+    }
+    return absl::OkStatus();
+  };
   const int32_t partitions = service.publish_topics().observation_partitions;
   const bool tty = options.progress != nullptr && isatty(fileno(options.progress));
   const int total = static_cast<int>(by_period.size());
@@ -296,7 +374,8 @@ absl::StatusOr<ReplayResult> ReplayDemoData(Service& service, const ReplayOption
     if (index < options.first_release || index >= last) continue;
     if (index == options.first_release) {
       for (const v1::RejectedRecord& reject : rejects) publisher.OnReject(reject);
-      result.rejects = static_cast<int64_t>(rejects.size());
+      for (const v1::RejectedRecord& reject : shipping.rejects) publisher.OnReject(reject);
+      result.rejects = static_cast<int64_t>(rejects.size() + shipping.rejects.size());
     }
     const std::string release_id = FormatPeriod(period);
     const int64_t vintage = index + 1;
@@ -309,10 +388,12 @@ absl::StatusOr<ReplayResult> ReplayDemoData(Service& service, const ReplayOption
     result.observations += static_cast<int64_t>(observations.size());
     ++result.releases;
     if (options.wait_for_processor) {
-      TW_RETURN_IF_ERROR(WaitForMarkers(*service.processor,
-                                        markers_before +
-                                            static_cast<int64_t>(partitions) * result.releases));
+      TW_RETURN_IF_ERROR(WaitForMarkers(
+          service, [&] { return service.processor->markers_processed(); },
+          markers_before + static_cast<int64_t>(partitions) * result.releases,
+          "release markers"));
     }
+    TW_RETURN_IF_ERROR(replay_shipping(index + 1 == total ? INT32_MAX : period));
     if (options.progress != nullptr && (tty || (index + 1) % 24 == 0 || index + 1 == last)) {
       fmt::print(options.progress, "{}replayed {}/{} releases (through {}){}", tty ? "\r\033[K" : "",
                  index + 1, total, release_id, tty ? "" : "\n");

@@ -34,6 +34,11 @@ struct ReplayOptions {
   std::string data_dir = "../shared/data";
   // The files replayed (default: DemoDataset()).
   std::vector<DemoSource> sources = DemoDataset();
+  // IMF PortWatch daily chokepoint transits, relative to data_dir (empty: no shipping). Each month
+  // of it is published as one shipping release ("portwatch-YYYY-MM", horizon its last day) right
+  // after the trade release of the same month, so composite rules see the trade figure of that
+  // month; the months after the last trade release follow it.
+  std::string portwatch = "imf_portwatch/portwatch_chokepoints_daily_2024-01_2026-07.csv";
   // Replays releases [first_release, first_release + release_count) of the data set's months;
   // release_count < 0: to the end. Rejected records are published with the first release.
   int first_release = 0;
@@ -48,6 +53,8 @@ struct ReplayOptions {
 
 struct ReplayResult {
   int releases = 0;        // replayed by this call
+  int shipping_releases = 0;
+  int64_t transits = 0;
   int total_releases = 0;  // months in the data set
   int64_t observations = 0;
   int64_t rejects = 0;
@@ -55,13 +62,14 @@ struct ReplayResult {
 };
 
 // Reads the data set, replays it through `service` (started with StartService) release by
-// release, waiting after each release until the processor has closed it on every partition
-// (markers counted from the processor's count at the call).
+// release, waiting after each release until the processors have closed it on every partition
+// (markers counted from the processors' counts at the call).
 absl::StatusOr<ReplayResult> ReplayDemoData(Service& service, const ReplayOptions& options);
 
-// One timeline line: "2021-12  FIRING    TaiwanSemiconductorImportShareHigh  ...". The subject
-// column names the partner, the region, or the chokepoint ("via Malacca Strait", its name from
-// `routes` when given).
+// One timeline line: "2021-12     FIRING    TaiwanSemiconductorImportShareHigh  ...", or for a
+// shipping rule the day ("2025-10-22  FIRING    TaiwanStraitTransitsLow ..."). The subject column
+// names the partner, the region, or the chokepoint ("via Malacca Strait", its name from `routes`
+// when given); a composite rule's line ends with the chokepoint's transits against baseline.
 std::string FormatTimelineLine(const tradewatch::v1::AlertEvent& event,
                                const tradewatch::v1::RuleFile& rules,
                                const ingest::CountryTable& countries,

@@ -77,8 +77,8 @@ absl::Status RunPortwatchIngest(const PortwatchIngestOptions& o) {
   TW_ASSIGN_OR_RETURN(std::unique_ptr<Service> service, StartIngestSide(std::move(config)));
   TW_ASSIGN_OR_RETURN(PortwatchPublished published,
                       PublishPortwatchFiles(o.files, read, *service, out));
-  std::cout << fmt::format("release {} (vintage {}): {} transits to {} ({} partitions), {} "
-                           "rejects to {}\n",
+  std::cout << fmt::format("release {} (vintage {}): {} transits to {} ({} partitions, a release "
+                           "marker on each), {} rejects to {}\n",
                            read.release_id, read.vintage, published.transits_sent,
                            published.topic, published.partitions, published.rejects_sent,
                            TopicName(service->config.kafka(),
@@ -103,7 +103,12 @@ absl::StatusOr<PortwatchPublished> PublishPortwatchFiles(const std::vector<std::
   ingest::TransitPublisher publisher(topics, service.producer.get());
   TW_RETURN_IF_ERROR(ReadAll(files, read, &publisher, &publisher.status(), out,
                              &published.summary));
-  TW_RETURN_IF_ERROR(publisher.Finish());
+  // The horizon of the release: --horizon, else the files' own when they agree (else 0: the
+  // latest date sent).
+  TW_RETURN_IF_ERROR(publisher.FinishRelease(read.release_id, read.vintage,
+                                             read.horizon_yyyymmdd > 0
+                                                 ? read.horizon_yyyymmdd
+                                                 : published.summary.horizon.date_yyyymmdd));
   published.transits_sent = publisher.transits_sent();
   published.rejects_sent = publisher.rejects_sent();
   return published;

@@ -32,11 +32,34 @@ absl::StatusOr<v1::ServiceConfig> LoadConfigWithOverrides(const std::string& pat
 }
 
 Service::~Service() {
-  // The loop leaves its group before the producer it flushes into goes away.
+  // The loops leave their groups before the producer they flush into goes away.
+  shipping.reset();
   processor.reset();
   if (producer) {
     if (auto s = producer->Flush(10000); !s.ok()) Logger("kafka")->warn("{}", std::string(s.message()));
   }
+}
+
+absl::Status Service::Poll(int timeout_ms) {
+  // Drain both topics, one record of each per turn, so neither starves the other.
+  for (;;) {
+    TW_RETURN_IF_ERROR(processor->Poll(0));
+    bool handled = processor->polled_record();
+    if (shipping) {
+      TW_RETURN_IF_ERROR(shipping->Poll(0));
+      handled = handled || shipping->polled_record();
+    }
+    if (!handled) break;
+  }
+  TW_RETURN_IF_ERROR(processor->Poll(shipping ? timeout_ms / 2 : timeout_ms));
+  if (shipping) TW_RETURN_IF_ERROR(shipping->Poll(timeout_ms / 2));
+  return absl::OkStatus();
+}
+
+absl::Status Service::Run(const std::atomic<bool>& stop) {
+  while (!stop.load()) TW_RETURN_IF_ERROR(Poll(100));
+  if (shipping) TW_RETURN_IF_ERROR(shipping->Close());
+  return processor->Close();
 }
 
 std::string Service::metrics_url() const {
@@ -84,6 +107,7 @@ absl::StatusOr<std::unique_ptr<Service>> StartService(v1::ServiceConfig config) 
   top.partners = c.metrics().top_share_partners();
   s.processor_metrics = std::make_unique<processors::ProcessorMetrics>(*s.registry, top);
   s.alert_metrics = std::make_unique<alerts::AlertMetrics>(*s.registry);
+  s.shipping_metrics = std::make_unique<processors::ShippingMetrics>(*s.registry);
   s.ingest_metrics = std::make_unique<ingest::IngestMetrics>(*s.registry);
   if (!c.metrics().disabled()) {
     try {  // civetweb reports a port it cannot bind by exception
@@ -101,6 +125,7 @@ absl::StatusOr<std::unique_ptr<Service>> StartService(v1::ServiceConfig config) 
 }
 
 absl::Status StartProcessor(Service& s) {
+  s.shipping.reset();
   s.processor.reset();
   const v1::ServiceConfig& c = s.config;
   const v1::KafkaConfig& k = c.kafka();
@@ -143,11 +168,27 @@ absl::Status StartProcessor(Service& s) {
     options.member_properties["heartbeat.interval.ms"] = "500";
     options.member_properties["fetch.wait.max.ms"] = "10";
   }
+  s.hook->FollowShares(s.kafka.client, options.topics.shares);
+
+  processors::ShippingStreamOptions shipping;
+  shipping.client = s.kafka.client;
+  shipping.member_properties = options.member_properties;
+  shipping.group_id = k.group_id() + ".shipping";
+  shipping.topics.transits = TopicName(k, k.topics().shipping_transits());
+  shipping.topics.status = TopicName(k, k.topics().shipping_status());
+  TW_ASSIGN_OR_RETURN(shipping.topics.status_partitions,
+                      s.producer->PartitionCount(shipping.topics.status));
+  shipping.topics.deadletter = options.topics.deadletter;
+  shipping.chokepoint = processors::ChokepointOptionsFromConfig(c.shipping());
+
   s.stream_options = options;
   TW_ASSIGN_OR_RETURN(s.processor,
                       processors::StreamProcessor::Create(std::move(options), s.producer.get(),
                                                           s.hook.get(),
                                                           s.processor_metrics.get()));
+  TW_ASSIGN_OR_RETURN(s.shipping,
+                      processors::ShippingStream::Create(std::move(shipping), s.producer.get(),
+                                                         s.hook.get(), s.shipping_metrics.get()));
   return absl::OkStatus();
 }
 

@@ -4,6 +4,7 @@
 // Kafka and reference parts only.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "ingest/ingest_metrics.h"
 #include "ingest/observation_publisher.h"
 #include "processors/processor_metrics.h"
+#include "processors/shipping_stream.h"
 #include "processors/stream_processor.h"
 #include "prometheus/exposer.h"
 #include "prometheus/registry.h"
@@ -52,8 +54,11 @@ struct Service {
   std::unique_ptr<ingest::IngestMetrics> ingest_metrics;  // for in-process ingest (demo)
   std::unique_ptr<processors::ProcessorMetrics> processor_metrics;
   std::unique_ptr<alerts::AlertMetrics> alert_metrics;
+  std::unique_ptr<processors::ShippingMetrics> shipping_metrics;
   std::unique_ptr<AlertingHook> hook;
   std::unique_ptr<processors::StreamProcessor> processor;
+  // The shipping loop (transit topic, its own group: kafka.group_id + ".shipping").
+  std::unique_ptr<processors::ShippingStream> shipping;
   // What the processor was started with (a test starts a second group member from it).
   processors::StreamOptions stream_options;
 
@@ -61,6 +66,12 @@ struct Service {
   std::string metrics_url() const;
   // Topics and partition counts the publisher writes.
   ingest::PublishTopics publish_topics() const;
+
+  // One turn of both loops: drains what is waiting on the observation and transit topics, and
+  // waits up to timeout_ms when neither had anything. Errors as StreamProcessor::Poll's.
+  absl::Status Poll(int timeout_ms);
+  // Polls until `stop` becomes true, then leaves both groups.
+  absl::Status Run(const std::atomic<bool>& stop);
   ~Service();
 };
 

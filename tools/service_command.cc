@@ -120,9 +120,10 @@ absl::Status RunProcess(const ProcessOptions& o) {
   if (!service->metrics_url().empty()) {
     std::cout << "metrics: " << service->metrics_url() << "\n" << std::flush;
   }
-  TW_RETURN_IF_ERROR(service->processor->Run(g_stop));
+  TW_RETURN_IF_ERROR(service->Run(g_stop));
   Logger("processor")
-      ->info("stopped after {} release markers", service->processor->markers_processed());
+      ->info("stopped after {} release markers and {} shipping release markers",
+             service->processor->markers_processed(), service->shipping->markers_processed());
   return absl::OkStatus();
 }
 
