@@ -98,10 +98,19 @@ std::string ConvertTemplate(const v1::Rule& rule, const std::string& text) {
     values.value = "{{ $value | humanizePercentage }}";
   } else if (rule.metric() == v1::RULE_METRIC_HHI) {
     values.value = "{{ printf \"%.3f\" $value }}";
+  } else if (rule.metric() == v1::RULE_METRIC_TRANSIT_STALENESS_DAYS) {
+    values.value = "{{ $value }} days";
   } else {
     values.value = "${{ $value | humanize }}";
   }
   values.period = "the latest period";
+  // Shipping rules: Prometheus holds the rule's one figure, not the day or the route's ratio.
+  values.date = "the latest day";
+  if (rule.metric() == v1::RULE_METRIC_TRANSIT_RATIO) {
+    values.ratio = values.value;
+  } else if (rule.has_route()) {
+    values.ratio = "below " + FormatFigure(v1::RULE_METRIC_TRANSIT_RATIO, rule.route().ratio_below());
+  }
   return RenderTemplate(*parts, values);
 }
 
@@ -204,6 +213,19 @@ std::vector<AlertingRule> HealthRules() {
          "http_5xx, timeout and connection the API or the network). A failed poll publishes "
          "nothing, so new releases and revisions wait until it succeeds."},
         {"runbook_url", Runbook("TradewatchCensusPollFailing")}}});
+  rules.push_back(
+      {"TradewatchShippingStale",
+       "time() - tradewatch_shipping_latest_day_timestamp_seconds > 9 * 86400",
+       "1h",
+       {{"severity", "warning"}},
+       {{"summary", "no shipping data for {{ $labels.name }} for more than 9 days"},
+        {"description",
+         "The latest day with transit data of {{ $labels.name }} ({{ $labels.chokepoint }}) is "
+         "{{ $value | humanizeDuration }} old. PortWatch publishes weekly with a lag of 5 to 7 "
+         "days: the feed or `tradewatch ingest portwatch` stopped, and the chokepoint's "
+         "disruption and composite rules are blind meanwhile (in event time, the "
+         "transit_staleness_days rules see a feed that stops for one chokepoint only)."},
+        {"runbook_url", Runbook("TradewatchShippingStale")}}});
   return rules;
 }
 

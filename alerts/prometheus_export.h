@@ -17,13 +17,16 @@
 // {{ partner }} (the code), {{ region }}, {{ chokepoint }} (the id), {{ product_code }} and
 // {{ window }} become the rule's literal text;
 // {{ period }} becomes "the latest period" (no period label is exported: it would add a series
-// per month).
+// per month), {{ date }} "the latest day"; {{ ratio }} is the value of a transit_ratio rule and
+// "below <route.ratio_below>" of a composite rule; staleness renders as "{{ $value }} days".
 //
 // Group `tradewatch-health`: pipeline health from the processor's and ingest's metrics:
 // TradewatchMetricsAbsent, TradewatchReleaseStale, TradewatchDeadLettersIncreasing,
 // TradewatchConsumerLagGrowing, and from the Census API poller's (`ingest census --api --watch`):
 // TradewatchCensusReleaseMissed (the awaited month's deadline has passed) and
-// TradewatchCensusPollFailing (three polls failed in a row) (see docs/runbooks.md).
+// TradewatchCensusPollFailing (three polls failed in a row), and from the shipping loop's:
+// TradewatchShippingStale (a chokepoint's latest day is over 9 days old by the wall clock) (see
+// docs/runbooks.md).
 //
 // The output is deterministic: the same rules give byte-identical text.
 #pragma once

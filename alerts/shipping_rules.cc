@@ -82,7 +82,11 @@ struct ShippingRuleEngine::RuleState {
 
   v1::AlertEvent MakeEvent(v1::AlertState state, v1::AlertCause cause, int32_t day,
                            const ShippingRelease& release) const {
-    const Point& p = points.at(day);
+    return MakeEvent(state, cause, day, points.at(day), release);
+  }
+
+  v1::AlertEvent MakeEvent(v1::AlertState state, v1::AlertCause cause, int32_t day,
+                           const Point& p, const ShippingRelease& release) const {
     const v1::Rule& r = *rule;
     v1::AlertEvent event;
     event.set_rule(r.name());
@@ -118,7 +122,8 @@ struct ShippingRuleEngine::RuleState {
     e->set_value(p.value);
     e->set_threshold(Threshold(r));
     e->set_clear(ClearThreshold(r));
-    if (e->vintage() == 0) e->set_vintage(release.vintage);
+    // The latest vintage behind the figure: the trade side's or this shipping release's.
+    e->set_vintage(std::max(e->vintage(), release.vintage));
     e->set_release_id(release.release_id);
     e->set_cause(cause);
 
@@ -144,6 +149,9 @@ struct ShippingRuleEngine::RuleState {
              int index, std::vector<std::tuple<int32_t, int, int, v1::AlertEvent>>* events) {
     const int32_t old_last = last_evaluated;
     const bool was_firing = machine.firing;
+    // The last evaluated day as it was: a revision that leaves no evaluated day resolves there.
+    std::optional<Point> old_last_point;
+    if (auto it = points.find(old_last); it != points.end()) old_last_point = it->second;
     // Days already evaluated that the update no longer evaluates (a restated day without a ratio)
     // leave; the others are replaced.
     for (auto it = points.lower_bound(from); it != points.end();) {
@@ -184,6 +192,11 @@ struct ShippingRuleEngine::RuleState {
         v1::AlertState now = machine.firing ? v1::ALERT_STATE_FIRING : v1::ALERT_STATE_RESOLVED;
         events->emplace_back(last_evaluated, index, static_cast<int>(events->size()),
                              MakeEvent(now, v1::ALERT_CAUSE_REVISION, last_evaluated, release));
+      } else if (was_firing && last_evaluated == 0 && old_last_point) {
+        // No day is evaluated any more (every one restated away): the alert cannot stay firing.
+        events->emplace_back(old_last, index, static_cast<int>(events->size()),
+                             MakeEvent(v1::ALERT_STATE_RESOLVED, v1::ALERT_CAUSE_REVISION,
+                                       old_last, *old_last_point, release));
       }
     }
     for (int32_t day : new_days) {

@@ -400,6 +400,9 @@ absl::StatusOr<ReplayResult> ReplayDemoData(Service& service, const ReplayOption
       std::fflush(options.progress);
     }
   }
+  // Without trade releases (or when they end before the shipping data), the shipping months
+  // still follow.
+  if (last == total) TW_RETURN_IF_ERROR(replay_shipping(INT32_MAX));
   if (tty) fmt::print(options.progress, "\n");
   return result;
 }

@@ -76,7 +76,7 @@ TEST_F(PromtoolTest, ExportOfTheDefaultRulesPassesCheckRules) {
   std::string path = WriteTemp("tradewatch-rules.yml", ExportPrometheusRules(DefaultRules()));
   Result r = Promtool(promtool_, {"check", "rules", path});
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_THAT(r.output, ::testing::HasSubstr("SUCCESS: 11 rules found"));
+  EXPECT_THAT(r.output, ::testing::HasSubstr("SUCCESS: 24 rules found"));
   std::remove(path.c_str());
 }
 

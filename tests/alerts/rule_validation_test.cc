@@ -224,7 +224,7 @@ TEST(RuleValidationTest, ChokepointTemplateOnlyForRouteExposureRules) {
   std::string yaml = Replace(kValid, "{{ partner }} at ", "{{ chokepoint }} at ");
   EXPECT_EQ(ProblemsWithRoutes(yaml),
             "test.yaml:14:16: rules[0].annotations[0].value: {{ chokepoint }} is only known to "
-            "route_exposure rules");
+            "route_exposure and shipping rules");
 }
 
 TEST(RuleValidationTest, ChokepointIsAReservedLabel) {
@@ -320,7 +320,7 @@ TEST(RuleValidationTest, UnknownTemplateIsAnError) {
   EXPECT_EQ(Problems(Replace(kValid, "{{ value }}", "{{ share }}")),
             "test.yaml:14:16: rules[0].annotations[0].value: unknown template {{ share }} "
             "(known: value, threshold, clear, partner, region, chokepoint, product_code, window, "
-            "period)");
+            "period, date, ratio)");
 }
 
 TEST(RuleValidationTest, UnclosedTemplateIsAnError) {
@@ -370,7 +370,7 @@ TEST(RuleValidationTest, DefaultRulesAreValid) {
   auto rules = LoadRuleFiles({std::string(TRADEWATCH_SOURCE_DIR) + "/deploy/rules/default.yaml"},
                              RuleReferences(RegionNames(regions), ChokepointIds(routes)));
   ASSERT_TRUE(rules.ok()) << rules.status();
-  EXPECT_EQ(rules->rules_size(), 5);
+  EXPECT_EQ(rules->rules_size(), 17);
 }
 
 }  // namespace

@@ -35,13 +35,13 @@ Result Tradewatch(const std::string& args, bool merge_stderr = false) {
 TEST(RulesCommandTest, CheckWithoutFilesChecksTheBuiltInRules) {
   Result r = Tradewatch("rules check");
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out, "deploy/rules/default.yaml: 5 rules OK\n");
+  EXPECT_EQ(r.out, "deploy/rules/default.yaml: 17 rules OK\n");
 }
 
 TEST(RulesCommandTest, CheckPrintsACountPerFile) {
   Result r = Tradewatch("rules check " + kSource + "/deploy/rules/default.yaml");
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out, kSource + "/deploy/rules/default.yaml: 5 rules OK\n");
+  EXPECT_EQ(r.out, kSource + "/deploy/rules/default.yaml: 17 rules OK\n");
 }
 
 TEST(RulesCommandTest, CheckPrintsEveryProblemAndExitsOne) {

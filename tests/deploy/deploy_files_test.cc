@@ -18,7 +18,10 @@
 //   alert names the exported rules really carry.
 // - grafana/: dashboards parse, every panel uses the provisioned datasource uid, every
 //   expression is valid PromQL (promtool) after substitution of the allowed variables, and names
-//   only metrics and labels the code exports (an exposition built from the real metrics classes).
+//   only metrics and labels the code exports: an exposition built from the real metrics classes
+//   as `tradewatch process` registers them, the shipping ones fed by the real PortWatch file
+//   (a metric no class exports fails); threshold lines are the rules' or the shipping config's
+//   levels; deploy/README.md lists every dashboard.
 #include <simdjson.h>
 #include <yaml-cpp/yaml.h>
 
@@ -37,13 +40,20 @@
 
 #include "alerts/alert_metrics.h"
 #include "alerts/rule_engine.h"
+#include "alerts/rule_text.h"
 #include "alerts/rule_validation.h"
+#include "alerts/shipping_rules.h"
 #include "common/file_io.h"
 #include "common/yaml_config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest/ingest_metrics.h"
+#include "ingest/portwatch_reader.h"
+#include "ingest/transit_sink.h"
+#include "processors/chokepoint_analytics.h"
 #include "processors/processor_metrics.h"
+#include "processors/shipping_processor.h"
+#include "processors/shipping_stream.h"
 #include "prometheus/registry.h"
 #include "prometheus/text_serializer.h"
 #include "tests/alerts/alert_fixtures.h"
@@ -66,9 +76,13 @@ const std::string kBinary = std::string(TRADEWATCH_BINARY_DIR) + "/tools/tradewa
 const std::string kDeploy = kSource + "/deploy";
 const std::string k3344 =
     kSource + "/../shared/data/census_naics_by_country/census_imports_naics_3344.csv";
-// The variables the dashboards may use, with the values an end-to-end run substitutes.
+const std::string kPortwatch =
+    kSource + "/../shared/data/imf_portwatch/portwatch_chokepoints_daily_2024-01_2026-07.csv";
+// The variables the dashboards may use, with the values an end-to-end run substitutes
+// (chokepoint6: the Strait of Hormuz).
 const std::map<std::string, std::string> kGrafanaVariables = {
-    {"naics", "3344"}, {"__rate_interval", "2m"}, {"__interval", "30s"}, {"__range", "1h"}};
+    {"naics", "3344"},         {"chokepoint", "chokepoint6"}, {"__rate_interval", "2m"},
+    {"__interval", "30s"},     {"__range", "1h"}};
 
 // ---- small helpers ----------------------------------------------------------------------------
 
@@ -328,14 +342,65 @@ Exposition ParseExposition(const std::string& text) {
   return out;
 }
 
+// The shipping side of `tradewatch process` on the real PortWatch file: every transit applied to
+// one partition's state, closed by one release marker at the file's horizon (what
+// `tradewatch ingest portwatch FILE` publishes, all partitions in one), the shipping metrics set
+// from the release's latest statuses and the default rules' shipping rules evaluated on it, as
+// tools/alerting_hook.cc does, with `trade_side` as the shares topic's content.
+void FeedShippingSide(processors::ShippingMetrics& metrics, alerts::AlertMetrics& alert_metrics,
+                      const v1::PartnerShares& trade_side) {
+  ingest::CollectingTransitSink read;
+  ingest::PortwatchReader reader({.release_id = "deploy-files-test", .vintage = 1}, &read);
+  const absl::Status status = reader.ReadFile(kPortwatch);
+  ASSERT_TRUE(status.ok()) << status;
+  ASSERT_GT(read.transits.size(), 10000u) << reader.summary().Format();
+  auto defaults = tools::LoadServiceConfig("");
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  processors::ShippingPartition partition(
+      processors::ChokepointOptionsFromConfig(defaults->shipping()));
+  for (const v1::ChokepointTransit& transit : read.transits) {
+    metrics.consumed.Increment();
+    if (processors::CheckTransit(transit)) continue;
+    partition.Apply(transit);
+  }
+  metrics.Rejected("malformed_record").Increment();
+  v1::ShippingReleaseMarker marker;
+  marker.set_release_id("deploy-files-test");
+  marker.set_vintage(1);
+  marker.set_through_yyyymmdd(reader.summary().horizon.date_yyyymmdd);
+  const processors::ShippingReleaseResults results = partition.CloseRelease(marker);
+  metrics.Update(results.latest);
+  metrics.releases.Increment();
+
+  auto engine = alerts::ShippingRuleEngine::Create(DefaultRules());
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  (*engine)->OnShares(trade_side);
+  std::vector<alerts::ChokepointDays> chokepoints;
+  for (const auto& [id, chokepoint] : partition.chokepoints()) {
+    auto changed = results.changed_from.find(id);
+    chokepoints.push_back({.id = id,
+                           .name = chokepoint.series.name(),
+                           .days = chokepoint.timeline.days,
+                           .changed_from_yyyymmdd =
+                               changed == results.changed_from.end() ? 0 : changed->second});
+  }
+  for (const v1::AlertEvent& event : (*engine)->OnRelease(
+           {marker.release_id(), marker.vintage(), marker.through_yyyymmdd()}, chokepoints)) {
+    alert_metrics.Count(event);
+  }
+  alert_metrics.Update(**engine);
+}
+
 // The metrics of `tradewatch process`, built as tools/service.cc builds them (one registry, the
-// processor's, the alerts' and the ingest's metrics), every labelled family given a series, and
-// the default rules evaluated on one release that feeds all four of them.
+// processor's, the alerts', the shipping and the ingest's metrics), every labelled family given a
+// series, the default rules evaluated on one trade release that feeds all four trade rule kinds,
+// and the shipping side fed by the real PortWatch file (FeedShippingSide).
 const Exposition& ExportedMetrics() {
   static const Exposition exposition = [] {
     prometheus::Registry registry;
     processors::ProcessorMetrics processor(registry, {{"334", "3341", "3342", "3344"}, 5});
     alerts::AlertMetrics alert_metrics(registry);
+    processors::ShippingMetrics shipping_metrics(registry);
     ingest::IngestMetrics ingest_metrics(registry);
     processor.consumed.Increment();
     processor.releases.Increment();
@@ -353,7 +418,16 @@ const Exposition& ExportedMetrics() {
     namespace fx = alerts::fixtures;
     v1::PartnerShares semiconductors = fx::TaiwanShare(202501, 0.35);
     semiconductors.set_hhi(0.16);
+    semiconductors.set_partner_count(semiconductors.partners_size());
+    for (const auto& [id, share] :
+         {std::pair{"chokepoint11", 0.405}, {"chokepoint5", 0.22}, {"chokepoint6", 0.01}}) {
+      v1::RouteExposure* exposure = semiconductors.add_exposures();
+      exposure->set_chokepoint_id(id);
+      exposure->set_share(share);
+      exposure->set_value_usd(static_cast<int64_t>(share * fx::kTotalUsd));
+    }
     processor.UpdateTopShares(semiconductors);
+    processor.UpdateRouteExposures(semiconductors);
     fx::SharesSpec computers;
     computers.product_code = "3341";
     computers.partners = {{"2010", 0.2}, {"rest", 0.8}};
@@ -368,6 +442,7 @@ const Exposition& ExportedMetrics() {
       }
       alert_metrics.Update(**engine);
     }
+    FeedShippingSide(shipping_metrics, alert_metrics, semiconductors);
     std::ostringstream text;
     prometheus::TextSerializer().Serialize(text, registry.Collect());
     return ParseExposition(text.str());
@@ -542,6 +617,34 @@ TEST_F(KubernetesTest, ConfigMapConfigurationLoadsWithTheServiceConfigLoader) {
           readme, std::regex("kubectl create secret generic " + name + " [^\\n]*--from-[a-z]+=" +
                              key + "=")))
           << "deploy/README.md does not create Secret " << name << " with key " << key;
+    }
+  }
+}
+
+TEST_F(KubernetesTest, ConfigMapKeepsTheTopicsAndShippingThresholdsOfTheHostConfig) {
+  // The ConfigMap's tradewatch.yaml differs from deploy/config/tradewatch.yaml in brokers,
+  // security, addresses and mounted paths only: the topics (names, partitions, replication,
+  // cleanup; the shipping topics included) and the shipping thresholds are the same.
+  auto config = tools::LoadServiceConfig(config_path_);
+  ASSERT_TRUE(config.ok()) << config.status();
+  auto host = tools::LoadServiceConfig(kDeploy + "/config/tradewatch.yaml");
+  ASSERT_TRUE(host.ok()) << host.status();
+  EXPECT_EQ(config->kafka().topics().DebugString(), host->kafka().topics().DebugString());
+  EXPECT_EQ(config->shipping().DebugString(), host->shipping().DebugString());
+  // Both spell the shipping section out, so an operator sees the thresholds it runs with.
+  const YAML::Node k8s = LoadYaml(config_path_);
+  const YAML::Node file = LoadYaml(kDeploy + "/config/tradewatch.yaml");
+  for (const auto& [where, root] : {std::pair{"ConfigMap", k8s}, {"deploy/config", file}}) {
+    const YAML::Node shipping = root["shipping"];
+    ASSERT_TRUE(shipping.IsMap()) << where << ": no shipping section";
+    for (const char* key :
+         {"disruption_ratio", "recovery_ratio", "stale_days", "baseline_fallback_days"}) {
+      EXPECT_TRUE(shipping[key].IsDefined()) << where << ": shipping." << key;
+    }
+    const YAML::Node topics = root["kafka"]["topics"];
+    ASSERT_TRUE(topics.IsMap()) << where << ": no kafka.topics";
+    for (const char* topic : {"shipping_transits", "shipping_status"}) {
+      EXPECT_TRUE(topics[topic].IsDefined()) << where << ": kafka.topics." << topic;
     }
   }
 }
@@ -944,7 +1047,7 @@ TEST(PrometheusConfigTest, PromtoolCheckConfigPasses) {
   EXPECT_EQ(code, 0) << out;
   // The rule file was found and checked with it.
   EXPECT_THAT(out, HasSubstr("tradewatch-rules.yml"));
-  EXPECT_THAT(out, HasSubstr("SUCCESS: 11 rules found"));
+  EXPECT_THAT(out, HasSubstr("SUCCESS: 24 rules found"));
 }
 
 // The scrape job of prometheus.yml with that name; not a map if there is none (a default
@@ -1101,10 +1204,15 @@ TEST(AlertmanagerConfigTest, GroupingAndInhibitionUseLabelsTheAlertsCarry) {
     if (MatchesAll(inhibit["target_matchers"], alert_labels)) targets.insert(name);
   }
   EXPECT_EQ(sources, (std::set<std::string>{"TradewatchMetricsAbsent", "TradewatchReleaseStale"}));
-  // Exactly the dependency rules are inhibited: every alert of deploy/rules/default.yaml.
+  // Exactly the rules that read trade figures are inhibited: the dependency and composite rules
+  // of deploy/rules/default.yaml (a stale Census release makes them blind), not the shipping
+  // disruption and staleness rules, which read PortWatch only.
   std::set<std::string> dependency;
   const v1::RuleFile rules = DefaultRules();
-  for (const v1::Rule& rule : rules.rules()) dependency.insert(rule.name());
+  for (const v1::Rule& rule : rules.rules()) {
+    if (!alerts::IsShippingMetric(rule.metric())) dependency.insert(rule.name());
+  }
+  EXPECT_EQ(dependency.size(), 7u);
   EXPECT_EQ(targets, dependency);
 }
 
@@ -1140,7 +1248,7 @@ std::string DatasourceUid(simdjson::dom::element node) {
 TEST(GrafanaTest, EveryPanelQueriesTheProvisionedDatasource) {
   const std::string uid = ProvisionedDatasourceUid();
   const std::vector<std::string> files = testing::DashboardFiles(kDashboards);
-  ASSERT_GE(files.size(), 4u);
+  ASSERT_GE(files.size(), 5u);
   std::set<std::string> dashboard_uids;
   for (const std::string& file : files) {
     simdjson::dom::parser parser;
@@ -1191,19 +1299,8 @@ TEST(GrafanaTest, EveryPanelQueriesTheProvisionedDatasource) {
 // The template variables' queries (label_values(metric, label)) of every dashboard.
 std::vector<std::string> VariableQueries() {
   std::vector<std::string> queries;
-  for (const std::string& file : testing::DashboardFiles(kDashboards)) {
-    simdjson::dom::parser parser;
-    simdjson::dom::element dashboard;
-    if (parser.load(file).get(dashboard) != simdjson::SUCCESS) continue;
-    simdjson::dom::array variables;
-    if (dashboard["templating"]["list"].get(variables) != simdjson::SUCCESS) continue;
-    for (simdjson::dom::element variable : variables) {
-      std::string_view query;
-      if (variable["query"]["query"].get(query) == simdjson::SUCCESS ||
-          variable["query"].get(query) == simdjson::SUCCESS) {
-        queries.emplace_back(query);
-      }
-    }
+  for (const testing::VariableQuery& v : testing::LoadVariableQueries(kDashboards)) {
+    queries.push_back(v.query);
   }
   return queries;
 }
@@ -1218,8 +1315,8 @@ TEST(GrafanaTest, ExpressionsUseOnlyTheAllowedVariables) {
   for (const testing::PanelQuery& q : Queries()) {
     const std::string expr = testing::SubstituteGrafanaVariables(q.expr, kGrafanaVariables);
     EXPECT_FALSE(std::regex_search(expr, std::regex(R"(\$[A-Za-z_{]|\[\[)")))
-        << q.dashboard << " / " << q.panel << ": a variable other than $naics, $__rate_interval, "
-        << "$__interval, $__range: " << q.expr;
+        << q.dashboard << " / " << q.panel << ": a variable other than $naics, $chokepoint, "
+        << "$__rate_interval, $__interval, $__range: " << q.expr;
   }
 }
 
@@ -1243,16 +1340,7 @@ TEST(GrafanaTest, ExpressionsAreValidPromQL) {
   EXPECT_THAT(out, HasSubstr("SUCCESS: " + std::to_string(queries.size()) + " rules found"));
 }
 
-// The tradewatch metric names an expression selects, in order.
-std::vector<std::string> MetricNames(const std::string& expr) {
-  std::vector<std::string> names;
-  const std::regex name("tradewatch_[a-z_]+");
-  for (auto it = std::sregex_iterator(expr.begin(), expr.end(), name); it != std::sregex_iterator();
-       ++it) {
-    names.push_back(it->str());
-  }
-  return names;
-}
+using testing::MetricNames;
 
 TEST(GrafanaTest, EveryMetricNameIsOneTheCodeExports) {
   const Exposition& exported = ExportedMetrics();
@@ -1277,13 +1365,39 @@ TEST(GrafanaTest, ExportedMetricsCoverEveryDefaultRule) {
   }
 }
 
+TEST(GrafanaTest, ExportedMetricsCoverTheShippingSide) {
+  // The shipping families of processors/shipping_stream.h, each with its labels, the chokepoint
+  // of the alert series (shipping rules, route_exposure rules) and of the route exposures: the
+  // shipping dashboard's names are checked against a complete exposition.
+  const Exposition& exported = ExportedMetrics();
+  const std::map<std::string, std::set<std::string>> expected = {
+      {"tradewatch_shipping_transits_7d", {"chokepoint", "name"}},
+      {"tradewatch_shipping_baseline_7d", {"chokepoint", "name"}},
+      {"tradewatch_shipping_transit_ratio", {"chokepoint", "name"}},
+      {"tradewatch_shipping_status", {"chokepoint", "name", "status"}},
+      {"tradewatch_shipping_episode_open", {"chokepoint", "name"}},
+      {"tradewatch_shipping_latest_day_timestamp_seconds", {"chokepoint", "name"}},
+      {"tradewatch_shipping_releases_total", {}},
+      {"tradewatch_shipping_records_consumed_total", {}},
+      {"tradewatch_shipping_records_rejected_total", {"reason"}},
+      {"tradewatch_trade_route_exposure", {"flow", "product_code", "window", "chokepoint"}},
+  };
+  for (const auto& [name, labels] : expected) {
+    ASSERT_TRUE(exported.contains(name)) << name;
+    EXPECT_EQ(exported.at(name), labels) << name;
+  }
+  for (const char* family : {"tradewatch_alert_active", "tradewatch_alert_value"}) {
+    EXPECT_TRUE(exported.at(family).contains("chokepoint")) << family;
+  }
+}
+
 TEST(GrafanaTest, LabelsInSelectorsAndGroupingExist) {
   const Exposition& exported = ExportedMetrics();
   // Labels of Prometheus's ALERTS series: its own, and those of the alerts (rule labels).
   std::set<std::string> alert_labels = exported.at("tradewatch_alert_value");
   alert_labels.insert({"alertname", "alertstate"});
   const std::regex selector(
-      R"(\b(tradewatch_[a-z_]+|ALERTS|up|scrape_duration_seconds)\{([^}]*)\})");
+      R"(\b(tradewatch_[a-z0-9_]+|ALERTS|up|scrape_duration_seconds)\{([^}]*)\})");
   const std::regex matcher(R"re((\w+)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)")re");
   const std::regex grouping(R"(\b(?:by|without|on|ignoring)\s*\(([^)]*)\))");
   for (const testing::PanelQuery& q : Queries()) {
@@ -1355,15 +1469,50 @@ TEST(GrafanaTest, RuleAndAlertNamesInExpressionsExist) {
   }
 }
 
-TEST(GrafanaTest, ThresholdLinesAreTheRulesThresholds) {
+// A threshold line is label_replace(vector(LEVEL), "threshold", WHAT, "", ""): WHAT names where
+// LEVEL comes from, a rule's level ("<Rule> above|below|clear") or a shipping threshold of the
+// service configuration ("shipping.disruption_ratio", "shipping.recovery_ratio"). Each must hold
+// the level it names, and no line may name anything else.
+TEST(GrafanaTest, ThresholdLinesAreTheRulesAndTheShippingThresholds) {
   std::map<std::string, const v1::Rule*> rules;
   const v1::RuleFile file = DefaultRules();
   for (const v1::Rule& rule : file.rules()) rules[rule.name()] = &rule;
+  const v1::ShippingConfig shipping = HostConfig().shipping();
+  auto defaults = tools::LoadServiceConfig("");
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  // deploy/config/tradewatch.yaml shows the defaults, which a configuration without `shipping:`
+  // (the lines' reference) runs with.
+  EXPECT_EQ(shipping.SerializeAsString(), defaults->shipping().SerializeAsString())
+      << "deploy/config/tradewatch.yaml's shipping section is not the defaults";
+  const std::map<std::string, double> shipping_levels = {
+      {"disruption_ratio", shipping.disruption_ratio()},
+      {"recovery_ratio", shipping.recovery_ratio()}};
   // label_replace(vector(0.15), "threshold", "<Rule> above|below|clear", "", "")
   const std::regex line(
       R"re(vector\(([0-9.]+)\)\s*,\s*"threshold"\s*,\s*"(\w+) (above|below|clear)")re");
+  // label_replace(vector(0.7), "threshold", "shipping.disruption_ratio", "", "")
+  const std::regex shipping_line(
+      R"re(vector\(([0-9.]+)\)\s*,\s*"threshold"\s*,\s*"shipping\.(\w+)")re");
+  const std::regex any_line(R"re("threshold"\s*,)re");
   int lines = 0;
   for (const testing::PanelQuery& q : Queries()) {
+    const auto count = [&](const std::regex& r) {
+      return std::distance(std::sregex_iterator(q.expr.begin(), q.expr.end(), r),
+                           std::sregex_iterator());
+    };
+    EXPECT_EQ(count(any_line), count(line) + count(shipping_line))
+        << q.dashboard << " / " << q.panel
+        << ": a threshold line names neither a rule's level nor a shipping threshold: " << q.expr;
+    for (auto m = std::sregex_iterator(q.expr.begin(), q.expr.end(), shipping_line);
+         m != std::sregex_iterator(); ++m) {
+      ++lines;
+      auto level = shipping_levels.find((*m)[2]);
+      ASSERT_NE(level, shipping_levels.end())
+          << q.panel << ": shipping." << (*m)[2] << " is not a shipping threshold";
+      EXPECT_NEAR(std::stod((*m)[1]), level->second, 1e-12)
+          << q.panel << ": the shipping." << (*m)[2]
+          << " line differs from deploy/config/tradewatch.yaml";
+    }
     for (auto m = std::sregex_iterator(q.expr.begin(), q.expr.end(), line);
          m != std::sregex_iterator(); ++m) {
       ++lines;
@@ -1384,6 +1533,27 @@ TEST(GrafanaTest, ThresholdLinesAreTheRulesThresholds) {
   EXPECT_GT(lines, 0);
 }
 
+TEST(GrafanaTest, TheReadmeListsEveryDashboard) {
+  // deploy/README.md names each dashboard by its title (after "tradewatch / "), in italics.
+  const std::string readme = Read(kDeploy + "/README.md");
+  const std::vector<std::string> files = testing::DashboardFiles(kDashboards);
+  for (const std::string& file : files) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element dashboard;
+    ASSERT_EQ(parser.load(file).get(dashboard), simdjson::SUCCESS) << file;
+    std::string_view title;
+    ASSERT_EQ(dashboard["title"].get(title), simdjson::SUCCESS) << file;
+    std::string name(title);
+    if (name.rfind("tradewatch / ", 0) == 0) name = name.substr(13);
+    EXPECT_THAT(readme, HasSubstr("*" + name + "*"))
+        << "deploy/README.md does not list the dashboard " << file;
+  }
+  const std::vector<std::string> counts = {"one", "two", "three", "four", "five",
+                                           "six", "seven", "eight", "nine"};
+  ASSERT_LE(files.size(), counts.size());
+  EXPECT_THAT(readme, HasSubstr("and " + counts[files.size() - 1] + " dashboards"));
+}
+
 // ---- the support header -----------------------------------------------------------------------
 
 TEST(GrafanaQueriesTest, SubstitutesEveryVariableSyntax) {
@@ -1399,6 +1569,24 @@ TEST(GrafanaQueriesTest, SubstitutesEveryVariableSyntax) {
   EXPECT_EQ(SubstituteGrafanaVariables("$__range_ms $other $1 ${other} [[other]]", vars),
             "$__range_ms $other $1 ${other} [[other]]");
   EXPECT_EQ(SubstituteGrafanaVariables("$", vars), "$");
+}
+
+TEST(GrafanaQueriesTest, MetricNamesKeepDigits) {
+  EXPECT_EQ(testing::MetricNames("time() - max by (name) (tradewatch_shipping_latest_day_timestamp_"
+                                 "seconds{chokepoint=~\"$chokepoint\"}) / tradewatch_shipping_"
+                                 "transits_7d + my_tradewatch_x"),
+            (std::vector<std::string>{"tradewatch_shipping_latest_day_timestamp_seconds",
+                                      "tradewatch_shipping_transits_7d"}));
+}
+
+TEST(GrafanaQueriesTest, LoadsEveryVariableQuery) {
+  std::map<std::string, std::string> by_name;
+  for (const testing::VariableQuery& v : testing::LoadVariableQueries(kDashboards)) {
+    EXPECT_FALSE(v.dashboard.empty());
+    by_name[v.name] = v.query;
+  }
+  EXPECT_EQ(by_name["naics"].rfind("label_values(", 0), 0u);
+  EXPECT_EQ(by_name["chokepoint"], "label_values(tradewatch_shipping_transits_7d, chokepoint)");
 }
 
 TEST(GrafanaQueriesTest, LoadsEveryTargetOfEveryDashboard) {

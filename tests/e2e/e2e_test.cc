@@ -3,7 +3,10 @@
 // (deploy/prometheus), Alertmanager with the shipped routing (deploy/alertmanager) delivering to a
 // webhook receiver in this test, kcat reading the alert topic, and every Grafana panel query
 // (deploy/grafana/dashboards) evaluated against the live Prometheus. The real 3344 imports are
-// ingested release by release, one `tradewatch ingest census` per month, 2021-01 to 2025-12.
+// ingested release by release, one `tradewatch ingest census` per month, 2021-01 to 2025-12; then
+// the real IMF PortWatch daily chokepoint transits (2024-01 to 2026-07) in one
+// `tradewatch ingest portwatch`, which the shipping loop of `tradewatch process` turns into the
+// shipping metrics and chokepoint alerts the shipping dashboard reads.
 //
 // The shipped files are used as they are except for what a test must change: ports (free ones on
 // 127.0.0.1), the webhook URL, and intervals (seconds instead of minutes).
@@ -17,6 +20,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -42,7 +46,14 @@ using ::tradewatch::testing::Subprocess;
 const std::string kBinary = std::string(TRADEWATCH_BINARY_DIR) + "/tools/tradewatch";
 const std::string kDescriptorSet = std::string(TRADEWATCH_BINARY_DIR) + "/proto/tradewatch.desc";
 constexpr char k3344[] = "../shared/data/census_naics_by_country/census_imports_naics_3344.csv";
+constexpr char kPortwatch[] =
+    "../shared/data/imf_portwatch/portwatch_chokepoints_daily_2024-01_2026-07.csv";
 constexpr int kPartitions = 6;
+// Partitions of tradewatch.shipping.transits.v1 (the default configuration): one release marker
+// each per `ingest portwatch` run.
+constexpr int kShippingPartitions = 3;
+// Rows of the PortWatch file, every one accepted.
+constexpr int kPortwatchTransits = 11253;
 constexpr auto kDeadline = std::chrono::seconds(120);
 
 // A port nobody listens on now (the kernel's pick for an ephemeral bind).
@@ -240,6 +251,39 @@ TEST_F(EndToEndTest, TaiwanDependencyReachesPrometheusAlertmanagerKafkaAndGrafan
   })) << scrape.substr(0, 3000);
   EXPECT_EQ(::tradewatch::testing::ScrapedValue(scrape, "tradewatch_processor_latest_period_yyyymm"), 202512);
 
+  // The shipping release: the real PortWatch file, published by the built binary; the shipping
+  // loop closes one release per transit partition.
+  {
+    auto [code, out] = RunProgram({kBinary, "ingest", "portwatch", "-b", brokers, kPortwatch});
+    ASSERT_EQ(code, 0) << out;
+    ASSERT_NE(out.find(fmt::format("{} accepted", kPortwatchTransits)), std::string::npos) << out;
+    ASSERT_NE(out.find("0 rejected"), std::string::npos) << out;
+  }
+  ASSERT_TRUE(WaitFor([&] {
+    auto body = HttpGet(metrics_port, "/metrics");
+    if (body.ok()) scrape = *body;
+    return body.ok() && ::tradewatch::testing::ScrapedValue(
+                            *body, "tradewatch_shipping_releases_total") == kShippingPartitions;
+  })) << ReadFile(Log("tradewatch")).substr(0, 3000) << "\n" << scrape.substr(0, 3000);
+  EXPECT_EQ(
+      ::tradewatch::testing::ScrapedValue(scrape, "tradewatch_shipping_records_consumed_total"),
+      kPortwatchTransits + kShippingPartitions);
+  // The releases counter goes up after a release's metrics and alerts are set: once Prometheus
+  // has scraped it at 3, it holds every shipping series of the release.
+  ASSERT_TRUE(WaitFor([&] {
+    return QueryResults(fmt::format(
+               "tradewatch_shipping_releases_total{{job=\"tradewatch\"}} == {}",
+               kShippingPartitions)) == 1;
+  })) << ReadFile(Log("prometheus"));
+  // The Strait of Hormuz is disrupted at the end of the real file (transits at a tenth of the
+  // baseline since March 2026).
+  std::string hormuz;
+  EXPECT_EQ(QueryResults(
+                "tradewatch_shipping_status{chokepoint=\"chokepoint6\",status=\"disrupted\"} == 1",
+                &hormuz),
+            1u)
+      << hormuz;
+
   // 1. Prometheus: the Taiwan rule is firing, with the rule's labels.
   std::string alerts_body;
   bool taiwan_firing = false;
@@ -319,12 +363,38 @@ TEST_F(EndToEndTest, TaiwanDependencyReachesPrometheusAlertmanagerKafkaAndGrafan
   // The first firing is the 2025-04 release (30.4% > 30%), in event time.
   EXPECT_NE(event.find("period_yyyymm: 202504"), std::string::npos) << event;
 
-  // 4. Every Grafana panel query, with its variables set as a user viewing 3344 would, returns
-  // data from the live Prometheus without error.
+  // 4. Every Grafana panel query, with its variables set as a user viewing 3344 and the Strait of
+  // Hormuz would, returns data from the live Prometheus without error.
   const auto queries = ::tradewatch::testing::LoadDashboardQueries("deploy/grafana/dashboards");
   ASSERT_GT(queries.size(), 10u);
-  const std::map<std::string, std::string> vars = {
-      {"naics", "3344"}, {"__rate_interval", "1m"}, {"__interval", "15s"}, {"__range", "1h"}};
+  const std::map<std::string, std::string> vars = {{"naics", "3344"},
+                                                    {"chokepoint", "chokepoint6"},
+                                                    {"__rate_interval", "1m"},
+                                                    {"__interval", "15s"},
+                                                    {"__range", "1h"}};
+  // Each template variable's query (label_values(metric, label)) offers values, among them the
+  // one substituted below.
+  for (const auto& variable :
+       ::tradewatch::testing::LoadVariableQueries("deploy/grafana/dashboards")) {
+    std::smatch parts;
+    ASSERT_TRUE(std::regex_match(variable.query, parts,
+                                 std::regex(R"(label_values\((\w+),\s*(\w+)\))")))
+        << variable.dashboard << " $" << variable.name << ": " << variable.query;
+    auto body = HttpGet(prometheus_port_, "/api/v1/label/" + parts[2].str() +
+                                              "/values?match%5B%5D=" +
+                                              PercentEncode(parts[1].str()));
+    ASSERT_TRUE(body.ok()) << body.status();
+    simdjson::dom::parser values_parser;
+    simdjson::dom::array values;
+    ASSERT_FALSE(values_parser.parse(*body)["data"].get(values)) << *body;
+    std::set<std::string> offered;
+    for (simdjson::dom::element v : values) offered.insert(std::string(v.get_string().value()));
+    EXPECT_FALSE(offered.empty()) << variable.dashboard << " $" << variable.name << ": " << *body;
+    if (vars.contains(variable.name)) {
+      EXPECT_TRUE(offered.contains(vars.at(variable.name)))
+          << variable.dashboard << " $" << variable.name << ": " << *body;
+    }
+  }
   for (const auto& query : queries) {
     const std::string expr = ::tradewatch::testing::SubstituteGrafanaVariables(query.expr, vars);
     std::string body;

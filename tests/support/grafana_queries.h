@@ -1,6 +1,7 @@
 // The Prometheus queries of the Grafana dashboards (deploy/grafana/dashboards/*.json), for tests
 // that check them (tests/deploy) or run them against a live Prometheus (end-to-end): every panel
-// target's `expr`, with Grafana's template variables substituted by concrete values.
+// target's `expr`, with Grafana's template variables substituted by concrete values, the template
+// variables' own queries, and the tradewatch metric names an expression selects.
 #pragma once
 
 #include <simdjson.h>
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,6 +88,49 @@ inline std::vector<PanelQuery> LoadDashboardQueries(const std::string& dir) {
     });
   }
   return queries;
+}
+
+// One template variable whose options come from a query (label_values(metric, label)).
+struct VariableQuery {
+  std::string dashboard;  // the dashboard's title
+  std::string name;       // the variable's name, without the `$`
+  std::string query;      // its query
+};
+
+// The query of every template variable of the dashboards in `dir` that has one, in file then
+// variable order. Grafana stores it as {"query": {"query": ...}} or as a plain string.
+inline std::vector<VariableQuery> LoadVariableQueries(const std::string& dir) {
+  std::vector<VariableQuery> queries;
+  for (const std::string& file : DashboardFiles(dir)) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element dashboard;
+    if (parser.load(file).get(dashboard) != simdjson::SUCCESS) continue;  // LoadDashboardQueries
+    std::string_view title;
+    if (dashboard["title"].get(title) != simdjson::SUCCESS) title = file;
+    simdjson::dom::array variables;
+    if (dashboard["templating"]["list"].get(variables) != simdjson::SUCCESS) continue;
+    for (simdjson::dom::element variable : variables) {
+      std::string_view name, query;
+      if (variable["name"].get(name) != simdjson::SUCCESS) name = "";
+      if (variable["query"]["query"].get(query) == simdjson::SUCCESS ||
+          variable["query"].get(query) == simdjson::SUCCESS) {
+        queries.push_back({std::string(title), std::string(name), std::string(query)});
+      }
+    }
+  }
+  return queries;
+}
+
+// The tradewatch metric names `expr` selects, in order, repeats included. Names may hold digits
+// (tradewatch_shipping_transits_7d).
+inline std::vector<std::string> MetricNames(const std::string& expr) {
+  std::vector<std::string> names;
+  static const std::regex name("\\btradewatch_[a-z0-9_]+");
+  for (auto it = std::sregex_iterator(expr.begin(), expr.end(), name); it != std::sregex_iterator();
+       ++it) {
+    names.push_back(it->str());
+  }
+  return names;
 }
 
 // Replaces Grafana's variable references in `expr` by the values of `vars` (keyed by name without

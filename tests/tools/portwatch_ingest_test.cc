@@ -80,17 +80,42 @@ TEST_F(PortwatchIngestTest, PublishesOneRecordPerChokepointDayOnItsChokepointsPa
   EXPECT_EQ(published->summary.restated, 1);
   EXPECT_TRUE(published->summary.Balanced());
 
-  const std::vector<ReadRecord> records = Read(transits_);
-  ASSERT_EQ(records.size(), 11253u + 2);
+  std::vector<ReadRecord> records = Read(transits_);
+  ASSERT_EQ(records.size(), 11253u + 2 + 3);  // and a release marker on each partition
+  // The markers come last on each partition and count its transits.
+  std::map<int32_t, int64_t> per_partition;
+  for (const ReadRecord& r : records) {
+    v1::ShippingEvent event;
+    ASSERT_TRUE(event.ParseFromString(r.value)) << r.key;
+    if (event.has_transit()) ++per_partition[r.partition];
+  }
+  int markers = 0;
+  for (auto it = records.begin(); it != records.end();) {
+    v1::ShippingEvent event;
+    ASSERT_TRUE(event.ParseFromString(it->value));
+    if (!event.has_release_marker()) {
+      ++it;
+      continue;
+    }
+    ++markers;
+    EXPECT_EQ(it->key, "release/portwatch-2026-08-03");
+    EXPECT_EQ(event.release_marker().transit_count(), per_partition[it->partition]);
+    // The real file's horizon (its name, 2026-07-31) and the fixture's (none) differ: the
+    // marker carries the latest date sent (the fixture's 2026-08-03 rows are rejected).
+    EXPECT_EQ(event.release_marker().through_yyyymmdd(), 20260802);  // 08-03 rows rejected
+    it = records.erase(it);
+  }
+  EXPECT_EQ(markers, 3);
   std::set<std::string> keys;
   std::map<std::string, std::set<int32_t>> partitions;  // chokepoint -> partitions it is on
   std::map<std::string, int> days;
   for (const ReadRecord& r : records) {
-    v1::ChokepointTransit t;
-    ASSERT_TRUE(t.ParseFromString(r.value)) << r.key;
+    v1::ShippingEvent event;
+    ASSERT_TRUE(event.ParseFromString(r.value)) << r.key;
+    const v1::ChokepointTransit& t = event.transit();
     EXPECT_EQ(r.key, TransitKey(t));
     EXPECT_EQ(r.partition, kafka::PartitionFor(t.chokepoint_id(), 3)) << r.key;
-    EXPECT_EQ(r.header(kHeaderSchema), "tradewatch.v1.ChokepointTransit");
+    EXPECT_EQ(r.header(kHeaderSchema), "tradewatch.v1.ShippingEvent");
     EXPECT_EQ(r.header(kHeaderEventId), EventId(r.key, r.value));
     EXPECT_EQ(r.header(kHeaderSource), t.source() + ":" + std::to_string(t.source_line()));
     EXPECT_EQ(t.vintage(), 5);
@@ -110,8 +135,9 @@ TEST_F(PortwatchIngestTest, PublishesOneRecordPerChokepointDayOnItsChokepointsPa
   // The restated day carries the later row.
   for (const ReadRecord& r : records) {
     if (r.key != "chokepoint11/2026-08-01") continue;
-    v1::ChokepointTransit t;
-    ASSERT_TRUE(t.ParseFromString(r.value));
+    v1::ShippingEvent event;
+    ASSERT_TRUE(event.ParseFromString(r.value));
+    const v1::ChokepointTransit& t = event.transit();
     EXPECT_EQ(t.n_total(), 210);
     EXPECT_EQ(t.source_line(), 3);
   }
@@ -141,16 +167,16 @@ TEST_F(PortwatchIngestTest, TheCommandPublishesToTheBrokersItIsGiven) {
             std::string::npos)
       << out;
   EXPECT_NE(out.find("release fixture (vintage 7): 2 transits to "
-                     "tradewatch.shipping.transits.v1 (3 partitions), 2 rejects to "
-                     "tradewatch.deadletter.v1"),
+                     "tradewatch.shipping.transits.v1 (3 partitions, a release marker on "
+                     "each), 2 rejects to tradewatch.deadletter.v1"),
             std::string::npos)
       << out;
   const std::vector<ReadRecord> records = Read(transits_);
-  ASSERT_EQ(records.size(), 2u);
+  ASSERT_EQ(records.size(), 2u + 3u);
   std::set<std::string> keys;
   for (const ReadRecord& r : records) keys.insert(r.key);
   EXPECT_EQ(keys, (std::set<std::string>{"chokepoint11/2026-08-01",
-                                         "name:luzon-strait/2026-08-02"}));
+                                         "name:luzon-strait/2026-08-02", "release/fixture"}));
   EXPECT_EQ(Read(deadletter_).size(), 2u);
 }
 
