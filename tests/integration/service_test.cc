@@ -17,6 +17,7 @@
 #include "common/kafka/partitioner.h"
 #include "common/record_keys.h"
 #include "ingest/observation_publisher.h"
+#include "ingest/transit_publisher.h"
 #include "tests/support/http_get.h"
 #include "tests/support/kafka_read.h"
 #include "tests/support/real_kafka.h"
@@ -81,7 +82,8 @@ using Outputs = std::map<std::pair<std::string, std::string>, std::vector<std::s
 Outputs CollectOutputs(const Service& s) {
   Outputs out;
   const auto& topics = s.config.kafka().topics();
-  for (const v1::TopicConfig* t : {&topics.shares(), &topics.balance(), &topics.alerts()}) {
+  for (const v1::TopicConfig* t : {&topics.shares(), &topics.balance(), &topics.alerts(),
+                                   &topics.shipping_status()}) {
     auto records = ReadTopic(s.kafka.client, TopicName(s.config.kafka(), *t));
     EXPECT_TRUE(records.ok()) << records.status();
     if (!records.ok()) continue;
@@ -126,17 +128,22 @@ TEST(ServiceTest, RestartFromCommittedOffsetsGivesByteIdenticalOutputs) {
 
   auto service = StartTestService();
   ASSERT_NE(service, nullptr);
+  // 2021-01 .. 2024-09: nine months of shipping releases (2024-01 on) before the restart.
   ReplayOptions first = SmallReplay();
-  first.release_count = 30;
-  ASSERT_TRUE(ReplayDemoData(*service, first).ok());
-  // A new loop in the same group: state and rule history rebuilt from the topic up to the
-  // committed offsets, then consumption resumes where the first one stopped.
+  first.release_count = 45;
+  auto before = ReplayDemoData(*service, first);
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(before->shipping_releases, 9);
+  // New loops in the same groups: trade and shipping state and rule history rebuilt from the
+  // topics up to the committed offsets, then consumption resumes where the first ones stopped.
   ASSERT_TRUE(StartProcessor(*service).ok());
+  // The second replay publishes the shipping months up to 2024-10 again (the same values: they
+  // change nothing, so they emit nothing), then the rest.
   ReplayOptions second = SmallReplay();
-  second.first_release = 30;
+  second.first_release = 45;
   auto rest = ReplayDemoData(*service, second);
   ASSERT_TRUE(rest.ok()) << rest.status();
-  EXPECT_EQ(rest->releases, 30);
+  EXPECT_EQ(rest->releases, 15);
   const Outputs restarted = CollectOutputs(*service);
   EXPECT_EQ(Count(restarted), Count(baseline));
   EXPECT_TRUE(restarted == baseline) << FirstDifference(baseline, restarted);
@@ -288,6 +295,164 @@ TEST(ServiceTest, BadRecordsGoToTheDeadLetterTopicAndNothingElseIsLost) {
   bool month = false;
   for (const ReadRecord& r : *shares) month |= r.key == "imports/general_imports/naics/3344/month/202501";
   EXPECT_TRUE(month);
+}
+
+// Poison on the shipping transit topic: each kind goes to the dead-letter topic with its position
+// and reason, the good transit is evaluated, and the loop carries on.
+TEST(ServiceTest, BadShippingRecordsGoToTheDeadLetterTopicAndNothingElseIsLost) {
+  auto service = StartTestService();
+  ASSERT_NE(service, nullptr);
+  const v1::KafkaConfig& k = service->config.kafka();
+  const std::string transits = TopicName(k, k.topics().shipping_transits());
+  auto partitions = service->producer->PartitionCount(transits);
+  ASSERT_TRUE(partitions.ok());
+  v1::ChokepointTransit good;
+  good.set_chokepoint_id("chokepoint5");
+  good.set_chokepoint_name("Malacca Strait");
+  good.set_date_yyyymmdd(20250101);
+  good.set_n_total(220);
+  good.set_n_cargo(150);
+  good.set_n_tanker(70);
+  good.set_vintage(1);
+  const int32_t p = kafka::PartitionFor("chokepoint5", *partitions);
+  std::vector<std::string> sent;
+  auto send = [&](int32_t partition, std::string value) {
+    sent.push_back(value);
+    OutgoingRecord r;
+    r.topic = transits;
+    r.partition = partition;
+    r.key = "bad";
+    r.value = std::move(value);
+    ASSERT_TRUE(service->producer->Send(std::move(r)).ok());
+  };
+  auto event_of = [](const v1::ChokepointTransit& t) {
+    v1::ShippingEvent e;
+    *e.mutable_transit() = t;
+    return e.SerializeAsString();
+  };
+  send(p, "\xff\xff not protobuf");
+  send(p, "");  // an empty ShippingEvent: neither transit nor marker
+  v1::ChokepointTransit no_id = good;
+  no_id.clear_chokepoint_id();
+  send(p, event_of(no_id));
+  v1::ChokepointTransit bad_date = good;
+  bad_date.set_date_yyyymmdd(20250230);
+  send(p, event_of(bad_date));
+  v1::ChokepointTransit negative = good;
+  negative.set_n_tanker(-3);
+  send(p, event_of(negative));
+  send(p, event_of(good));
+  sent.pop_back();  // the good one is not a dead letter
+  ingest::TransitTopics topics{transits, *partitions, TopicName(k, k.topics().deadletter())};
+  ingest::TransitPublisher markers(topics, service->producer.get());
+  ASSERT_TRUE(markers.FinishRelease("poison", 1, 20250101).ok());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (service->shipping->markers_processed() < *partitions &&
+         std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(service->Poll(50).ok());
+  }
+  ASSERT_EQ(service->shipping->markers_processed(), *partitions);
+
+  auto dead = ReadTopic(service->kafka.client, topics.deadletter);
+  ASSERT_TRUE(dead.ok()) << dead.status();
+  std::vector<std::string> reasons;
+  for (const ReadRecord& r : *dead) {
+    v1::RejectedRecord reject;
+    ASSERT_TRUE(reject.ParseFromString(r.value));
+    reasons.push_back(r.header(kHeaderReason));
+    EXPECT_NE(reject.message().find(transits + "/" + std::to_string(p) + "@"), std::string::npos)
+        << reject.message();
+    EXPECT_EQ(reject.position().source(), r.header(kHeaderSource));
+    ASSERT_LT(reasons.size(), sent.size() + 1);
+    EXPECT_EQ(reject.raw(), sent[reasons.size() - 1]);
+  }
+  EXPECT_EQ(reasons, (std::vector<std::string>{"malformed_record", "malformed_record",
+                                                "missing_identity", "bad_period",
+                                                "negative_value"}));
+
+  // The good day has its status (one day: no baseline yet).
+  auto status = ReadTopic(service->kafka.client, TopicName(k, k.topics().shipping_status()));
+  ASSERT_TRUE(status.ok()) << status.status();
+  ASSERT_EQ(status->size(), 1u);
+  EXPECT_EQ((*status)[0].key, "chokepoint5/2025-01-01");
+  v1::ChokepointStatus day;
+  ASSERT_TRUE(day.ParseFromString((*status)[0].value));
+  EXPECT_EQ(day.transits_7d(), 220);
+  EXPECT_EQ(day.days_missing(), 6);
+  EXPECT_EQ(day.status(), v1::TRANSIT_STATUS_GAP);
+}
+
+// The real data through the whole service: the composite rule fires when the Taiwan Strait's
+// transits fall while 3344 imports are exposed to it, with both sides' figures equal to what the
+// shares and status topics carry for that day.
+TEST(ServiceTest, TheCompositeRuleJoinsTheSharesAndStatusTopicsOfTheRealData) {
+  auto service = StartTestService();
+  ASSERT_NE(service, nullptr);
+  auto replay = ReplayDemoData(*service, SmallReplay());
+  ASSERT_TRUE(replay.ok()) << replay.status();
+  EXPECT_EQ(replay->shipping_releases, 31);
+  const v1::KafkaConfig& k = service->config.kafka();
+
+  std::vector<v1::AlertEvent> composite;
+  auto alerts = ReadTopic(service->kafka.client, TopicName(k, k.topics().alerts()));
+  ASSERT_TRUE(alerts.ok());
+  for (const ReadRecord& r : *alerts) {
+    v1::AlertEvent e;
+    ASSERT_TRUE(e.ParseFromString(r.value));
+    if (e.rule() == "SemiconductorImportsTaiwanStraitDisrupted") composite.push_back(e);
+  }
+  ASSERT_EQ(composite.size(), 2u);
+  const v1::AlertEvent& fired = composite[0];
+  EXPECT_EQ(fired.state(), v1::ALERT_STATE_FIRING);
+  EXPECT_EQ(composite[1].state(), v1::ALERT_STATE_RESOLVED);
+
+  // The statuses of the Taiwan Strait, by day, as published.
+  std::map<int32_t, v1::ChokepointStatus> strait;
+  auto status = ReadTopic(service->kafka.client, TopicName(k, k.topics().shipping_status()));
+  ASSERT_TRUE(status.ok());
+  for (const ReadRecord& r : *status) {
+    v1::ChokepointStatus s;
+    ASSERT_TRUE(s.ParseFromString(r.value));
+    if (s.chokepoint_id() == "chokepoint11") strait[s.date_yyyymmdd()] = s;  // the latest wins
+  }
+  // FIRING on the first day below 70% of baseline, RESOLVED on the first day above 80% after.
+  int32_t first_low = 0;
+  for (const auto& [date, s] : strait) {
+    if (s.has_ratio() && s.ratio() < 0.7) {
+      first_low = date;
+      break;
+    }
+  }
+  ASSERT_NE(first_low, 0);
+  EXPECT_EQ(fired.date_yyyymmdd(), first_low);
+  int32_t back = 0;
+  for (auto it = strait.upper_bound(first_low); it != strait.end(); ++it) {
+    if (it->second.has_ratio() && it->second.ratio() > 0.8) {
+      back = it->first;
+      break;
+    }
+  }
+  EXPECT_EQ(composite[1].date_yyyymmdd(), back);
+  EXPECT_EQ(fired.route().status().SerializeAsString(), strait.at(first_low).SerializeAsString());
+
+  // The trade side: the exposure of the T12M to the day's month, as on the shares topic.
+  const std::string key =
+      fmt::format("imports/general_imports/naics/3344/t12m/{}", first_low / 100);
+  auto shares = ReadTopic(service->kafka.client, TopicName(k, k.topics().shares()));
+  ASSERT_TRUE(shares.ok());
+  double exposure = -1;
+  for (const ReadRecord& r : *shares) {
+    if (r.key != key) continue;
+    v1::PartnerShares s;
+    ASSERT_TRUE(s.ParseFromString(r.value));
+    for (const v1::RouteExposure& x : s.exposures()) {
+      if (x.chokepoint_id() == "chokepoint11") exposure = x.share();
+    }
+  }
+  ASSERT_GT(exposure, 0.30);
+  EXPECT_EQ(fired.evidence().value(), exposure);
+  EXPECT_EQ(fired.evidence().window().end_period_yyyymm(), first_low / 100);
+  EXPECT_EQ(fired.route().ratio_threshold(), 0.7);
 }
 
 TEST(ServiceTest, MetricsEndpointOnAnEphemeralPortPassesPromtool) {
