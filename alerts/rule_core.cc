@@ -220,4 +220,15 @@ std::vector<v1::Label> IdentifyingLabels(const v1::Rule& rule) {
   return labels;
 }
 
+std::vector<v1::AlertEvent> OrderedEvents(PendingEvents pending) {
+  std::sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) {
+    return std::tie(std::get<0>(a), std::get<1>(a), std::get<2>(a)) <
+           std::tie(std::get<0>(b), std::get<1>(b), std::get<2>(b));
+  });
+  std::vector<v1::AlertEvent> out;
+  out.reserve(pending.size());
+  for (auto& e : pending) out.push_back(std::move(std::get<3>(e)));
+  return out;
+}
+
 }  // namespace tradewatch::alerts::internal

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <optional>
+#include <cstdint>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tradewatch/v1/results.pb.h"
@@ -55,6 +57,12 @@ bool Cleared(const tradewatch::v1::Rule& rule, double value);
 // state changes.
 Machine StepMachine(const tradewatch::v1::Rule& rule, Machine m, bool beyond, bool cleared,
                     tradewatch::v1::AlertState* transition);
+
+// Transitions as an engine collects them: (period or day, rule index, sequence, event).
+using PendingEvents = std::vector<std::tuple<int32_t, int, int, tradewatch::v1::AlertEvent>>;
+
+// The events ordered by period or day, then rule order, then sequence.
+std::vector<tradewatch::v1::AlertEvent> OrderedEvents(PendingEvents pending);
 
 // The rule's identifying labels (AlertEvent.labels), sorted by name.
 std::vector<tradewatch::v1::Label> IdentifyingLabels(const tradewatch::v1::Rule& rule);

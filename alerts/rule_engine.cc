@@ -138,7 +138,7 @@ std::vector<v1::AlertEvent> RuleEngine::OnRelease(
   }
 
   // (period, rule index, sequence) orders the events.
-  std::vector<std::tuple<int32_t, int, int, v1::AlertEvent>> events;
+  internal::PendingEvents events;
   for (auto& [index, periods] : updates) {
     RuleState& state = states_[index];
     const v1::Rule& rule = *state.rule;
@@ -198,14 +198,7 @@ std::vector<v1::AlertEvent> RuleEngine::OnRelease(
     }
   }
 
-  std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) {
-    return std::tie(std::get<0>(a), std::get<1>(a), std::get<2>(a)) <
-           std::tie(std::get<0>(b), std::get<1>(b), std::get<2>(b));
-  });
-  std::vector<v1::AlertEvent> out;
-  out.reserve(events.size());
-  for (auto& e : events) out.push_back(std::move(std::get<3>(e)));
-  return out;
+  return internal::OrderedEvents(std::move(events));
 }
 
 void RuleEngine::ForEachWatched(const std::function<void(const WatchedValue&)>& fn) const {

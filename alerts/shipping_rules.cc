@@ -146,7 +146,7 @@ struct ShippingRuleEngine::RuleState {
   // Replaces the points from `from` on with `fresh` (ascending keys >= from), re-walks the points
   // already evaluated and steps the new ones. Appends (day, sequence, event) to `events`.
   void Apply(int32_t from, std::map<int32_t, Point> fresh, const ShippingRelease& release,
-             int index, std::vector<std::tuple<int32_t, int, int, v1::AlertEvent>>* events) {
+             int index, internal::PendingEvents* events) {
     const int32_t old_last = last_evaluated;
     const bool was_firing = machine.firing;
     // The last evaluated day as it was: a revision that leaves no evaluated day resolves there.
@@ -276,7 +276,7 @@ void ShippingRuleEngine::OnShares(const v1::PartnerShares& shares) {
 
 std::vector<v1::AlertEvent> ShippingRuleEngine::OnRelease(
     const ShippingRelease& release, std::span<const ChokepointDays> chokepoints) {
-  std::vector<std::tuple<int32_t, int, int, v1::AlertEvent>> events;
+  internal::PendingEvents events;
   for (size_t index = 0; index < states_.size(); ++index) {
     RuleState& state = states_[index];
     const v1::Rule& rule = *state.rule;
@@ -343,14 +343,7 @@ std::vector<v1::AlertEvent> ShippingRuleEngine::OnRelease(
     }
     state.Apply(from, std::move(fresh), release, static_cast<int>(index), &events);
   }
-  std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) {
-    return std::tie(std::get<0>(a), std::get<1>(a), std::get<2>(a)) <
-           std::tie(std::get<0>(b), std::get<1>(b), std::get<2>(b));
-  });
-  std::vector<v1::AlertEvent> out;
-  out.reserve(events.size());
-  for (auto& e : events) out.push_back(std::move(std::get<3>(e)));
-  return out;
+  return internal::OrderedEvents(std::move(events));
 }
 
 void ShippingRuleEngine::ForEachWatched(const std::function<void(const WatchedValue&)>& fn) const {

@@ -8,7 +8,6 @@
 #include "common/record_keys.h"
 #include "common/status_macros.h"
 #include "fmt/format.h"
-#include "processors/stream_processor.h"
 
 namespace tradewatch::processors {
 namespace {
@@ -113,7 +112,10 @@ std::vector<OutgoingRecord> StatusRecords(const ShippingReleaseResults& results,
 
 ShippingStream::ShippingStream(ShippingStreamOptions options, EventSink* sink, ShippingHook* hook,
                                ShippingMetrics* metrics)
-    : options_(std::move(options)), sink_(sink), hook_(hook), metrics_(metrics) {}
+    : GroupMember("shipping", options.client, sink),
+      options_(std::move(options)),
+      hook_(hook),
+      metrics_(metrics) {}
 
 ShippingStream::~ShippingStream() {
   if (auto status = Close(); !status.ok()) {
@@ -125,22 +127,9 @@ absl::StatusOr<std::unique_ptr<ShippingStream>> ShippingStream::Create(
     ShippingStreamOptions options, EventSink* sink, ShippingHook* hook, ShippingMetrics* metrics) {
   std::unique_ptr<ShippingStream> stream(
       new ShippingStream(std::move(options), sink, hook, metrics));
-  kafka::ClientOptions member = stream->options_.client;
-  for (const auto& [name, value] : stream->options_.member_properties) {
-    member.properties[name] = value;
-  }
-  TW_ASSIGN_OR_RETURN(stream->consumer_, kafka::KafkaConsumer::CreateMember(
-                                             member, stream->options_.group_id, stream.get()));
-  TW_RETURN_IF_ERROR(stream->consumer_->Subscribe({stream->options_.topics.transits}));
-  Logger("shipping")
-      ->info("joined group {} on {}", stream->options_.group_id, stream->options_.topics.transits);
+  const ShippingStreamOptions& o = stream->options_;
+  TW_RETURN_IF_ERROR(stream->Join(o.member_properties, o.group_id, o.topics.transits));
   return stream;
-}
-
-std::vector<int32_t> ShippingStream::assigned() const {
-  std::vector<int32_t> out;
-  for (const auto& [p, state] : partitions_) out.push_back(p);
-  return out;
 }
 
 ShippingPartition& ShippingStream::PartitionState(int32_t p) {
@@ -149,101 +138,50 @@ ShippingPartition& ShippingStream::PartitionState(int32_t p) {
   return *state;
 }
 
-void ShippingStream::OnAssigned(std::vector<kafka::TopicPartition>* partitions) {
-  auto committed = consumer_->Committed(*partitions, 30000);
-  if (!committed.ok()) {
-    rebalance_error_ = committed.status();
-    return;
-  }
-  for (size_t i = 0; i < partitions->size(); ++i) {
-    kafka::TopicPartition& tp = (*partitions)[i];
-    const int64_t offset = (*committed)[i].offset;
-    partitions_.erase(tp.partition);
-    if (hook_ != nullptr) hook_->OnShippingPartitionDropped(tp.partition);
-    PartitionState(tp.partition);
-    if (offset >= 0) {
-      if (auto status = Restore(tp.partition, offset); !status.ok()) {
-        rebalance_error_ = status;
-        return;
-      }
-      tp.offset = offset;
-    } else {
-      tp.offset = kafka::kOffsetBeginning;
-    }
-    Logger("shipping")
-        ->info("assigned {}/{}: state rebuilt from {} records", tp.topic, tp.partition,
-               offset >= 0 ? offset : 0);
-  }
+void ShippingStream::ResetPartition(int32_t p) {
+  DropPartition(p);
+  PartitionState(p);
 }
 
-void ShippingStream::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
-  for (const kafka::TopicPartition& tp : partitions) {
-    partitions_.erase(tp.partition);
-    if (hook_ != nullptr) hook_->OnShippingPartitionDropped(tp.partition);
-    Logger("shipping")->info("revoked {}/{}: state dropped", tp.topic, tp.partition);
-  }
+void ShippingStream::DropPartition(int32_t p) {
+  partitions_.erase(p);
+  if (hook_ != nullptr) hook_->OnShippingPartitionDropped(p);
 }
 
-absl::Status ShippingStream::Restore(int32_t p, int64_t committed) {
-  ShippingPartition& state = PartitionState(p);
-  v1::ShippingEvent event;
-  return kafka::ReadPartitionRange(
-      options_.client, options_.topics.transits, p, kafka::kOffsetBeginning, committed,
-      [&](const kafka::ConsumedRecord& record) -> absl::Status {
-        if (!ParseShippingEvent(record.value(), &event)) return absl::OkStatus();
-        if (event.has_transit()) {
-          if (!CheckTransit(event.transit())) state.Apply(event.transit());
-        } else if (event.has_release_marker()) {
-          return CloseRelease(p, event.release_marker(), nullptr);
-        }
-        return absl::OkStatus();
-      });
-}
-
-absl::Status ShippingStream::Poll(int timeout_ms) {
-  polled_record_ = false;
-  absl::StatusOr<std::optional<kafka::ConsumedRecord>> record = consumer_->Poll(timeout_ms);
-  if (!rebalance_error_.ok()) return std::exchange(rebalance_error_, absl::OkStatus());
-  if (!record.ok()) {
-    Logger("shipping")->warn("{} (carrying on)", std::string(record.status().message()));
-    return absl::OkStatus();
+absl::Status ShippingStream::Replay(int32_t p, const kafka::ConsumedRecord& record) {
+  if (!ParseShippingEvent(record.value(), &event_)) return absl::OkStatus();
+  if (event_.has_transit()) {
+    if (!CheckTransit(event_.transit())) PartitionState(p).Apply(event_.transit());
+  } else if (event_.has_release_marker()) {
+    return CloseRelease(p, event_.release_marker(), nullptr);
   }
-  if (!*record) return absl::OkStatus();
-  polled_record_ = true;
-  return Handle(**record);
+  return absl::OkStatus();
 }
 
 absl::Status ShippingStream::Handle(const kafka::ConsumedRecord& record) {
   if (metrics_ != nullptr) metrics_->consumed.Increment();
   const int32_t p = record.partition();
   auto dead_letter = [&](v1::RejectReason reason, const std::string& message) {
-    Logger("shipping")
-        ->warn("dead letter: {}/{}@{}: {}", record.topic(), p, record.offset(), message);
     if (metrics_ != nullptr) metrics_->Rejected(ShortName(reason)).Increment();
-    return sink_->Send(ConsumedDeadLetter(record, reason, message, options_.topics.deadletter));
+    return SendDeadLetter(record, reason, message, options_.topics.deadletter);
   };
   if (!ParseShippingEvent(record.value(), &event_)) {
     return dead_letter(v1::REJECT_REASON_MALFORMED_RECORD,
                        "value is not a tradewatch.v1.ShippingEvent");
   }
-  ShippingPartition& state = PartitionState(p);
   if (event_.has_transit()) {
     if (auto problem = CheckTransit(event_.transit())) {
       return dead_letter(problem->first, problem->second);
     }
-    state.Apply(event_.transit());
+    PartitionState(p).Apply(event_.transit());
     return absl::OkStatus();
   }
   if (!event_.has_release_marker()) {
     return dead_letter(v1::REJECT_REASON_MALFORMED_RECORD,
                        "event holds neither a transit nor a release marker");
   }
-  TW_RETURN_IF_ERROR(CloseRelease(p, event_.release_marker(), sink_));
-  TW_RETURN_IF_ERROR(sink_->Flush(60000));
-  if (auto committed = consumer_->Commit({{options_.topics.transits, p, record.offset() + 1}});
-      !committed.ok()) {
-    Logger("shipping")->warn("{} (carrying on)", std::string(committed.message()));
-  }
+  TW_RETURN_IF_ERROR(CloseRelease(p, event_.release_marker(), sink()));
+  TW_RETURN_IF_ERROR(DeliverAndCommit(record));
   ++markers_processed_;
   if (metrics_ != nullptr) metrics_->releases.Increment();
   return absl::OkStatus();
@@ -264,15 +202,6 @@ absl::Status ShippingStream::CloseRelease(int32_t p, const v1::ShippingReleaseMa
     TW_RETURN_IF_ERROR(hook_->OnShippingRelease(p, marker, state, results, sink));
   }
   return absl::OkStatus();
-}
-
-absl::Status ShippingStream::Close() {
-  if (closed_ || consumer_ == nullptr) return absl::OkStatus();
-  closed_ = true;
-  TW_RETURN_IF_ERROR(sink_->Flush(30000));
-  auto status = consumer_->Close();
-  Logger("shipping")->info("left group {}", options_.group_id);
-  return status;
 }
 
 }  // namespace tradewatch::processors

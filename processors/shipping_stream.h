@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "common/event_sink.h"
 #include "common/kafka/kafka_consumer.h"
+#include "processors/group_member.h"
 #include "processors/shipping_processor.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -96,7 +97,7 @@ struct ShippingStreamOptions {
   ChokepointOptions chokepoint;
 };
 
-class ShippingStream : private kafka::RebalanceListener {
+class ShippingStream : public GroupMember {
  public:
   // Joins the group and subscribes. `sink`, `hook` and `metrics` must outlive the stream; hook
   // and metrics may be null.
@@ -106,39 +107,26 @@ class ShippingStream : private kafka::RebalanceListener {
                                                                 ShippingMetrics* metrics);
   ~ShippingStream() override;
 
-  // Handles at most one record (or a rebalance) waiting up to timeout_ms. Errors are as
-  // StreamProcessor::Poll's.
-  absl::Status Poll(int timeout_ms);
-  absl::Status Close();
-
   // Shipping release markers processed since start, over all partitions (replays excluded).
   int64_t markers_processed() const { return markers_processed_; }
-  std::vector<int32_t> assigned() const;
-  // Whether the last Poll handled a record (a loop over several consumers drains each in turn).
-  bool polled_record() const { return polled_record_; }
 
  private:
   ShippingStream(ShippingStreamOptions options, EventSink* sink, ShippingHook* hook,
                  ShippingMetrics* metrics);
-  void OnAssigned(std::vector<kafka::TopicPartition>* partitions) override;
-  void OnRevoked(const std::vector<kafka::TopicPartition>& partitions) override;
-  absl::Status Restore(int32_t p, int64_t committed);
-  absl::Status Handle(const kafka::ConsumedRecord& record);
+  void ResetPartition(int32_t p) override;
+  void DropPartition(int32_t p) override;
+  absl::Status Replay(int32_t p, const kafka::ConsumedRecord& record) override;
+  absl::Status Handle(const kafka::ConsumedRecord& record) override;
   absl::Status CloseRelease(int32_t p, const tradewatch::v1::ShippingReleaseMarker& marker,
                             EventSink* sink);
   ShippingPartition& PartitionState(int32_t p);
 
   ShippingStreamOptions options_;
-  EventSink* sink_;
   ShippingHook* hook_;
   ShippingMetrics* metrics_;
-  std::unique_ptr<kafka::KafkaConsumer> consumer_;
   std::map<int32_t, std::unique_ptr<ShippingPartition>> partitions_;
-  absl::Status rebalance_error_;
   tradewatch::v1::ShippingEvent event_;
   int64_t markers_processed_ = 0;
-  bool closed_ = false;
-  bool polled_record_ = false;
 };
 
 // The status-topic records of a release: key "chokepoint11/2025-10-22", partition = murmur2 of the

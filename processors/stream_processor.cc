@@ -28,10 +28,6 @@ const char* OutcomeName(UpsertOutcome outcome) {
   return "unknown";
 }
 
-std::string Position(const kafka::ConsumedRecord& record) {
-  return fmt::format("{}/{}@{}", record.topic(), record.partition(), record.offset());
-}
-
 // What a consumed observation must hold for the table to take it: the ingest readers guarantee
 // it, but any producer can write to the topic. Returns the reason and message, or nullopt.
 std::optional<std::pair<v1::RejectReason, std::string>> CheckObservation(
@@ -95,7 +91,10 @@ std::vector<OutgoingRecord> ResultRecords(const ReleaseResults& results, const S
 
 StreamProcessor::StreamProcessor(StreamOptions options, EventSink* sink, ReleaseHook* hook,
                                  ProcessorMetrics* metrics)
-    : options_(std::move(options)), sink_(sink), hook_(hook), metrics_(metrics) {}
+    : GroupMember("processor", options.client, sink),
+      options_(std::move(options)),
+      hook_(hook),
+      metrics_(metrics) {}
 
 StreamProcessor::~StreamProcessor() {
   if (auto status = Close(); !status.ok()) {
@@ -109,108 +108,44 @@ absl::StatusOr<std::unique_ptr<StreamProcessor>> StreamProcessor::Create(StreamO
                                                                          ProcessorMetrics* metrics) {
   std::unique_ptr<StreamProcessor> processor(
       new StreamProcessor(std::move(options), sink, hook, metrics));
-  kafka::ClientOptions member = processor->options_.client;
-  for (const auto& [name, value] : processor->options_.member_properties) {
-    member.properties[name] = value;
-  }
-  TW_ASSIGN_OR_RETURN(processor->consumer_,
-                      kafka::KafkaConsumer::CreateMember(member,
-                                                         processor->options_.group_id,
-                                                         processor.get()));
-  TW_RETURN_IF_ERROR(processor->consumer_->Subscribe({processor->options_.topics.observations}));
-  Logger("processor")
-      ->info("joined group {} on {}", processor->options_.group_id,
-             processor->options_.topics.observations);
+  const StreamOptions& o = processor->options_;
+  TW_RETURN_IF_ERROR(processor->Join(o.member_properties, o.group_id, o.topics.observations));
   return processor;
 }
 
-std::vector<int32_t> StreamProcessor::assigned() const {
-  std::vector<int32_t> out;
-  for (const auto& [p, state] : partitions_) out.push_back(p);
-  return out;
+PartitionProcessor& StreamProcessor::PartitionState(int32_t p) {
+  auto& partition = partitions_[p];
+  if (!partition) partition = std::make_unique<PartitionProcessor>(options_.processor);
+  return *partition;
 }
 
-StreamProcessor::Partition& StreamProcessor::PartitionState(int32_t p) {
-  Partition& partition = partitions_[p];
-  if (!partition.processor) {
-    partition.processor = std::make_unique<PartitionProcessor>(options_.processor);
-  }
-  return partition;
+void StreamProcessor::ResetPartition(int32_t p) {
+  partitions_.erase(p);
+  if (hook_ != nullptr) hook_->OnPartitionDropped(p);
+  PartitionState(p);
 }
 
-void StreamProcessor::OnAssigned(std::vector<kafka::TopicPartition>* partitions) {
-  auto committed = consumer_->Committed(*partitions, 30000);
-  if (!committed.ok()) {
-    rebalance_error_ = committed.status();
-    return;
-  }
-  for (size_t i = 0; i < partitions->size(); ++i) {
-    kafka::TopicPartition& tp = (*partitions)[i];
-    const int64_t offset = (*committed)[i].offset;
-    partitions_.erase(tp.partition);
-    if (hook_ != nullptr) hook_->OnPartitionDropped(tp.partition);
-    PartitionState(tp.partition);
-    if (offset >= 0) {
-      if (auto status = Restore(tp.partition, offset); !status.ok()) {
-        rebalance_error_ = status;
-        return;
-      }
-      tp.offset = offset;
-    } else {
-      tp.offset = kafka::kOffsetBeginning;
+void StreamProcessor::DropPartition(int32_t p) {
+  partitions_.erase(p);
+  if (hook_ != nullptr) hook_->OnPartitionDropped(p);
+  if (metrics_ != nullptr) metrics_->RemoveLag(p);
+}
+
+absl::Status StreamProcessor::Replay(int32_t p, const kafka::ConsumedRecord& record) {
+  if (!ParseTradeEventReusing(record.value(), &replay_event_)) return absl::OkStatus();
+  PartitionProcessor& partition = PartitionState(p);
+  if (replay_event_.has_observation()) {
+    if (!CheckObservation(replay_event_.observation())) {
+      partition.Apply(replay_event_.observation());
     }
-    Logger("processor")
-        ->info("assigned {}/{}: state rebuilt from {} records, consuming from {}", tp.topic,
-               tp.partition, offset >= 0 ? offset : 0,
-               offset >= 0 ? std::to_string(offset) : std::string("the beginning"));
+  } else if (replay_event_.has_release_marker()) {
+    return CloseRelease(p, partition, replay_event_.release_marker(), nullptr);
   }
+  return absl::OkStatus();
 }
 
-void StreamProcessor::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
-  for (const kafka::TopicPartition& tp : partitions) {
-    partitions_.erase(tp.partition);
-    if (hook_ != nullptr) hook_->OnPartitionDropped(tp.partition);
-    if (metrics_ != nullptr) metrics_->RemoveLag(tp.partition);
-    Logger("processor")->info("revoked {}/{}: state dropped", tp.topic, tp.partition);
-  }
-}
-
-absl::Status StreamProcessor::Restore(int32_t p, int64_t committed) {
-  Partition& partition = PartitionState(p);
-  v1::TradeEvent event;
-  return kafka::ReadPartitionRange(
-      options_.client, options_.topics.observations, p, kafka::kOffsetBeginning, committed,
-      [&](const kafka::ConsumedRecord& record) -> absl::Status {
-        if (!ParseTradeEventReusing(record.value(), &event)) return absl::OkStatus();
-        if (event.has_observation()) {
-          if (!CheckObservation(event.observation())) {
-            partition.processor->Apply(event.observation());
-          }
-        } else if (event.has_release_marker()) {
-          return CloseRelease(p, partition, event.release_marker(), nullptr);
-        }
-        return absl::OkStatus();
-      });
-}
-
-void StreamProcessor::Transient(const absl::Status& status) {
-  Logger("processor")->warn("{} (carrying on)", std::string(status.message()));
+void StreamProcessor::OnTransient(const absl::Status&) {
   if (metrics_ != nullptr) metrics_->consumer_errors.Increment();
-}
-
-absl::Status StreamProcessor::Poll(int timeout_ms) {
-  polled_record_ = false;
-  absl::StatusOr<std::optional<kafka::ConsumedRecord>> record = consumer_->Poll(timeout_ms);
-  if (!rebalance_error_.ok()) return std::exchange(rebalance_error_, absl::OkStatus());
-  // Consumer errors (a broker connection lost, a rebalance under way) are transient: librdkafka
-  // recovers by itself, so they are logged and counted, not fatal.
-  if (!record.ok()) {
-    Transient(record.status());
-    return absl::OkStatus();
-  }
-  if (!*record) return absl::OkStatus();
-  polled_record_ = true;
-  return Handle(**record);
 }
 
 absl::Status StreamProcessor::Handle(const kafka::ConsumedRecord& record) {
@@ -220,12 +155,12 @@ absl::Status StreamProcessor::Handle(const kafka::ConsumedRecord& record) {
     return DeadLetter(record, v1::REJECT_REASON_MALFORMED_RECORD,
                       "value is not a tradewatch.v1.TradeEvent");
   }
-  Partition& partition = PartitionState(p);
+  PartitionProcessor& partition = PartitionState(p);
   if (event_.has_observation()) {
     if (auto problem = CheckObservation(event_.observation())) {
       return DeadLetter(record, problem->first, problem->second);
     }
-    UpsertOutcome outcome = partition.processor->Apply(event_.observation());
+    UpsertOutcome outcome = partition.Apply(event_.observation());
     if (metrics_ != nullptr) {
       metrics_->Upserts(OutcomeName(outcome)).Increment();
       if (event_.observation().period_yyyymm() > metrics_->latest_period.Value() &&
@@ -240,21 +175,15 @@ absl::Status StreamProcessor::Handle(const kafka::ConsumedRecord& record) {
                       "event holds neither an observation nor a release marker");
   }
   const auto started = std::chrono::steady_clock::now();
-  TW_RETURN_IF_ERROR(CloseRelease(p, partition, event_.release_marker(), sink_));
-  TW_RETURN_IF_ERROR(sink_->Flush(60000));
-  // A commit refused because the group is rebalancing is not fatal: the outputs are delivered, and
-  // the partition's next owner replays from the last commit, repeating byte-identical outputs.
-  if (auto committed = consumer_->Commit({{options_.topics.observations, p, record.offset() + 1}});
-      !committed.ok()) {
-    Transient(committed);
-  }
+  TW_RETURN_IF_ERROR(CloseRelease(p, partition, event_.release_marker(), sink()));
+  TW_RETURN_IF_ERROR(DeliverAndCommit(record));
   ++markers_processed_;
   if (metrics_ != nullptr) {
     metrics_->releases.Increment();
     metrics_->last_release_timestamp.Set(static_cast<double>(record.timestamp_ms()) / 1000.0);
     metrics_->release_latency.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    auto marks = consumer_->CachedWatermarks(options_.topics.observations, p);
+    auto marks = consumer().CachedWatermarks(options_.topics.observations, p);
     if (marks.ok() && marks->second >= 0) {
       metrics_->Lag(p).Set(static_cast<double>(std::max<int64_t>(0, marks->second - record.offset() - 1)));
     }
@@ -265,9 +194,9 @@ absl::Status StreamProcessor::Handle(const kafka::ConsumedRecord& record) {
   return absl::OkStatus();
 }
 
-absl::Status StreamProcessor::CloseRelease(int32_t p, Partition& partition,
+absl::Status StreamProcessor::CloseRelease(int32_t p, PartitionProcessor& partition,
                                            const v1::ReleaseMarker& marker, EventSink* sink) {
-  ReleaseResults results = partition.processor->CloseRelease(marker);
+  ReleaseResults results = partition.CloseRelease(marker);
   if (sink != nullptr) {
     for (OutgoingRecord& record :
          ResultRecords(results, options_.topics, options_.processor.top_n)) {
@@ -286,36 +215,13 @@ absl::Status StreamProcessor::CloseRelease(int32_t p, Partition& partition,
   return absl::OkStatus();
 }
 
-OutgoingRecord ConsumedDeadLetter(const kafka::ConsumedRecord& record, v1::RejectReason reason,
-                                  const std::string& message, const std::string& deadletter_topic) {
-  v1::RejectedRecord reject;
-  reject.set_reason(reason);
-  const std::string position = Position(record);
-  reject.set_message(fmt::format("{}: {}", position, message));
-  reject.mutable_position()->set_source(position);
-  reject.set_raw(std::string(record.value()));
-  OutgoingRecord out;
-  out.topic = deadletter_topic;
-  out.partition = 0;
-  out.key = std::string(record.topic());
-  out.value = reject.SerializeAsString();
-  out.headers.push_back({std::string(kHeaderEventId), EventId(position, out.value)});
-  out.headers.push_back(
-      {std::string(kHeaderSchema), v1::RejectedRecord::descriptor()->full_name()});
-  out.headers.push_back({std::string(kHeaderSource), position});
-  out.headers.push_back({std::string(kHeaderReason), ShortName(reason)});
-  return out;
-}
-
 absl::Status StreamProcessor::DeadLetter(const kafka::ConsumedRecord& record,
                                          v1::RejectReason reason, const std::string& message) {
-  OutgoingRecord out = ConsumedDeadLetter(record, reason, message, options_.topics.deadletter);
-  Logger("processor")->warn("dead letter: {}: {}", Position(record), message);
   if (metrics_ != nullptr) {
     metrics_->Rejected(ShortName(reason)).Increment();
     metrics_->Produced(options_.topics.deadletter).Increment();
   }
-  return sink_->Send(std::move(out));
+  return SendDeadLetter(record, reason, message, options_.topics.deadletter);
 }
 
 absl::Status StreamProcessor::Run(const std::atomic<bool>& stop) {
@@ -323,15 +229,6 @@ absl::Status StreamProcessor::Run(const std::atomic<bool>& stop) {
     TW_RETURN_IF_ERROR(Poll(100));
   }
   return Close();
-}
-
-absl::Status StreamProcessor::Close() {
-  if (closed_ || consumer_ == nullptr) return absl::OkStatus();
-  closed_ = true;
-  TW_RETURN_IF_ERROR(sink_->Flush(30000));
-  auto status = consumer_->Close();
-  Logger("processor")->info("left group {}", options_.group_id);
-  return status;
 }
 
 }  // namespace tradewatch::processors

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "common/event_sink.h"
 #include "common/kafka/kafka_consumer.h"
+#include "processors/group_member.h"
 #include "processors/partition_processor.h"
 #include "processors/processor_metrics.h"
 #include "tradewatch/v1/rejected.pb.h"
@@ -58,7 +59,7 @@ struct StreamOptions {
   ProcessorOptions processor;
 };
 
-class StreamProcessor : private kafka::RebalanceListener {
+class StreamProcessor : public GroupMember {
  public:
   // Joins the group and subscribes. `sink` (the producer), `hook` and `metrics` must outlive the
   // processor; hook and metrics may be null.
@@ -68,69 +69,40 @@ class StreamProcessor : private kafka::RebalanceListener {
                                                                  ProcessorMetrics* metrics);
   ~StreamProcessor() override;
 
-  // Handles at most one record (or a rebalance) waiting up to timeout_ms. An error is fatal for
-  // the loop: outputs could not be delivered, or a partition's state could not be rebuilt.
-  // Consumer and commit errors are transient: logged, counted, and the loop carries on.
-  absl::Status Poll(int timeout_ms);
-
   // Polls until `stop` becomes true, then Close()s.
   absl::Status Run(const std::atomic<bool>& stop);
 
-  // Leaves the group cleanly (revoking partitions through the hook) and closes the consumer.
-  absl::Status Close();
-
   // Release markers processed since start, over all partitions (replays excluded).
   int64_t markers_processed() const { return markers_processed_; }
-  // Partitions currently assigned.
-  std::vector<int32_t> assigned() const;
-  // Whether the last Poll handled a record (a loop over several consumers drains each in turn).
-  bool polled_record() const { return polled_record_; }
 
  private:
-  struct Partition {
-    std::unique_ptr<PartitionProcessor> processor;
-  };
   StreamProcessor(StreamOptions options, EventSink* sink, ReleaseHook* hook,
                   ProcessorMetrics* metrics);
 
-  void OnAssigned(std::vector<kafka::TopicPartition>* partitions) override;
-  void OnRevoked(const std::vector<kafka::TopicPartition>& partitions) override;
+  void ResetPartition(int32_t p) override;
+  void DropPartition(int32_t p) override;
+  absl::Status Replay(int32_t p, const kafka::ConsumedRecord& record) override;
+  absl::Status Handle(const kafka::ConsumedRecord& record) override;
+  void OnTransient(const absl::Status& status) override;
 
-  // Replays partition `p` from the beginning up to `committed` (exclusive) into fresh state.
-  absl::Status Restore(int32_t p, int64_t committed);
-  absl::Status Handle(const kafka::ConsumedRecord& record);
-  absl::Status CloseRelease(int32_t p, Partition& partition,
+  absl::Status CloseRelease(int32_t p, PartitionProcessor& partition,
                             const tradewatch::v1::ReleaseMarker& marker, EventSink* sink);
   absl::Status DeadLetter(const kafka::ConsumedRecord& record, tradewatch::v1::RejectReason reason,
                           const std::string& message);
-  Partition& PartitionState(int32_t p);
-  // Logs and counts an error the loop carries on after.
-  void Transient(const absl::Status& status);
+  PartitionProcessor& PartitionState(int32_t p);
 
   StreamOptions options_;
-  EventSink* sink_;
   ReleaseHook* hook_;
   ProcessorMetrics* metrics_;
-  std::unique_ptr<kafka::KafkaConsumer> consumer_;
-  std::map<int32_t, Partition> partitions_;
-  // An error raised inside a rebalance callback, returned by the next Poll.
-  absl::Status rebalance_error_;
+  std::map<int32_t, std::unique_ptr<PartitionProcessor>> partitions_;
   tradewatch::v1::TradeEvent event_;
+  tradewatch::v1::TradeEvent replay_event_;
   int64_t markers_processed_ = 0;
-  bool closed_ = false;
-  bool polled_record_ = false;
 };
 
 // The output records of a release's results: trimmed shares on the shares topic, balances on the
 // balance topic, keyed, partitioned and with event-id and schema headers. Pure; exposed for tests.
 std::vector<OutgoingRecord> ResultRecords(const ReleaseResults& results, const StreamTopics& topics,
                                           int top_n);
-
-// The dead-letter record of a consumed record the loop cannot take: partition 0, key = the source
-// topic, value = a RejectedRecord (reason, "topic/partition@offset: message", the raw bytes),
-// headers tw-event-id, tw-schema, tw-source ("topic/partition@offset") and tw-reason.
-OutgoingRecord ConsumedDeadLetter(const kafka::ConsumedRecord& record,
-                                  tradewatch::v1::RejectReason reason, const std::string& message,
-                                  const std::string& deadletter_topic);
 
 }  // namespace tradewatch::processors

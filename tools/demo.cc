@@ -327,12 +327,7 @@ absl::StatusOr<ReplayResult> ReplayDemoData(Service& service, const ReplayOption
 
   ingest::ObservationPublisher publisher(service.publish_topics(), service.producer.get(),
                                          service.ingest_metrics.get());
-  const v1::KafkaConfig& kafka = service.config.kafka();
-  ingest::TransitTopics transit_topics;
-  transit_topics.transits = TopicName(kafka, kafka.topics().shipping_transits());
-  transit_topics.deadletter = TopicName(kafka, kafka.topics().deadletter());
-  TW_ASSIGN_OR_RETURN(transit_topics.transit_partitions,
-                      service.producer->PartitionCount(transit_topics.transits));
+  TW_ASSIGN_OR_RETURN(const ingest::TransitTopics transit_topics, service.transit_topics());
   ingest::TransitPublisher transit_publisher(transit_topics, service.producer.get());
   const int64_t shipping_before = service.shipping->markers_processed();
   // Publishes the shipping months up to `through` (yyyymm) not yet published, one release each.

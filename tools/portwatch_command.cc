@@ -91,12 +91,7 @@ absl::Status RunPortwatchIngest(const PortwatchIngestOptions& o) {
 absl::StatusOr<PortwatchPublished> PublishPortwatchFiles(const std::vector<std::string>& files,
                                                          const ingest::PortwatchReadOptions& read,
                                                          Service& service, std::ostream* out) {
-  const v1::KafkaConfig& kafka = service.config.kafka();
-  ingest::TransitTopics topics;
-  topics.transits = TopicName(kafka, kafka.topics().shipping_transits());
-  topics.deadletter = TopicName(kafka, kafka.topics().deadletter());
-  TW_ASSIGN_OR_RETURN(topics.transit_partitions,
-                      service.producer->PartitionCount(topics.transits));
+  TW_ASSIGN_OR_RETURN(const ingest::TransitTopics topics, service.transit_topics());
   PortwatchPublished published;
   published.topic = topics.transits;
   published.partitions = topics.transit_partitions;

@@ -79,6 +79,15 @@ ingest::PublishTopics Service::publish_topics() const {
   return topics;
 }
 
+absl::StatusOr<ingest::TransitTopics> Service::transit_topics() const {
+  const v1::KafkaConfig& k = config.kafka();
+  ingest::TransitTopics topics;
+  topics.transits = TopicName(k, k.topics().shipping_transits());
+  topics.deadletter = TopicName(k, k.topics().deadletter());
+  TW_ASSIGN_OR_RETURN(topics.transit_partitions, producer->PartitionCount(topics.transits));
+  return topics;
+}
+
 absl::StatusOr<std::unique_ptr<Service>> StartIngestSide(v1::ServiceConfig config) {
   auto service = std::make_unique<Service>();
   service->config = std::move(config);

@@ -15,6 +15,7 @@
 #include "ingest/country_table.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/observation_publisher.h"
+#include "ingest/transit_publisher.h"
 #include "processors/processor_metrics.h"
 #include "processors/shipping_stream.h"
 #include "processors/stream_processor.h"
@@ -66,6 +67,8 @@ struct Service {
   std::string metrics_url() const;
   // Topics and partition counts the publisher writes.
   ingest::PublishTopics publish_topics() const;
+  // Topics and partition count `ingest portwatch` writes.
+  absl::StatusOr<ingest::TransitTopics> transit_topics() const;
 
   // One turn of both loops: drains what is waiting on the observation and transit topics, and
   // waits up to timeout_ms when neither had anything. Errors as StreamProcessor::Poll's.

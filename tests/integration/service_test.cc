@@ -343,8 +343,9 @@ TEST(ServiceTest, BadShippingRecordsGoToTheDeadLetterTopicAndNothingElseIsLost) 
   send(p, event_of(negative));
   send(p, event_of(good));
   sent.pop_back();  // the good one is not a dead letter
-  ingest::TransitTopics topics{transits, *partitions, TopicName(k, k.topics().deadletter())};
-  ingest::TransitPublisher markers(topics, service->producer.get());
+  auto topics = service->transit_topics();
+  ASSERT_TRUE(topics.ok()) << topics.status();
+  ingest::TransitPublisher markers(*topics, service->producer.get());
   ASSERT_TRUE(markers.FinishRelease("poison", 1, 20250101).ok());
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (service->shipping->markers_processed() < *partitions &&
@@ -353,7 +354,7 @@ TEST(ServiceTest, BadShippingRecordsGoToTheDeadLetterTopicAndNothingElseIsLost) 
   }
   ASSERT_EQ(service->shipping->markers_processed(), *partitions);
 
-  auto dead = ReadTopic(service->kafka.client, topics.deadletter);
+  auto dead = ReadTopic(service->kafka.client, topics->deadletter);
   ASSERT_TRUE(dead.ok()) << dead.status();
   std::vector<std::string> reasons;
   for (const ReadRecord& r : *dead) {
