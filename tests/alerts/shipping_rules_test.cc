@@ -734,5 +734,74 @@ TEST(ShippingRuleValidationTest, ShippingMetricsHaveNoProductCodeTemplate) {
               HasSubstr("{{ product_code }} is not known to transit_ratio rules"));
 }
 
+// ----- The shipping issue's fixtures through the shipped rules ---------------------------------
+//
+// deploy/rules/default.yaml's shipping rules (disruption per chokepoint, the two composite rules,
+// staleness) on the Malacca Strait (chokepoint5) and the Taiwan Strait (chokepoint11), both at a
+// steady 100 transits a day, 3344 exposed 25% to Malacca and 40% to the Taiwan Strait.
+
+class DefaultShippingRulesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto rules =
+        LoadRuleFiles({std::string(TRADEWATCH_SOURCE_DIR) + "/deploy/rules/default.yaml"}, {});
+    ASSERT_TRUE(rules.ok()) << rules.status();
+    auto engine = ShippingRuleEngine::Create(*rules);
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    engine_ = *std::move(engine);
+    ASSERT_GT(engine_->rules().rules_size(), 10);
+    for (int32_t period = 202409; period <= 202512;
+         period = period % 100 == 12 ? period + 89 : period + 1) {
+      engine_->OnShares(Exposure(period, 0.25));
+    }
+  }
+
+  // Every transition of one release carrying both straits through `through`.
+  std::vector<std::string> Run(const Route& malacca, const Route& taiwan, int32_t through) {
+    auto events = Release(*engine_, through, {malacca.Days(kFirst), taiwan.Days(kFirst)});
+    std::vector<std::string> out;
+    for (const v1::AlertEvent& e : events) out.push_back(e.rule() + " " + Brief(e));
+    return out;
+  }
+
+  std::unique_ptr<ShippingRuleEngine> engine_;
+};
+
+TEST_F(DefaultShippingRulesTest, ThreeMissingDaysAreAGapAndRaiseNothing) {
+  const Route malacca = MakeRoute("chokepoint5", 20251031, Steady(), [](int32_t d) {
+    return d < 20251010 || d > 20251012;
+  });
+  ASSERT_EQ(malacca.At(20251012).status(), v1::TRANSIT_STATUS_GAP);
+  EXPECT_THAT(Run(malacca, MakeRoute("chokepoint11", 20251031, Steady()), 20251031), IsEmpty());
+}
+
+TEST_F(DefaultShippingRulesTest, SixDaysOfZeroTransitsAreADisruptionAndFireTheCompositeRule) {
+  // k zero days in a window leave 700 - 100k of a 700 baseline: the third (ratio 4/7) is the
+  // first below 0.7; back above 0.8 when one zero day is left (6/7), on 2025-10-21.
+  const Route malacca = MakeRoute("chokepoint5", 20251031, [](int32_t d) -> int64_t {
+    return d >= 20251010 && d <= 20251015 ? 0 : kSteady;
+  });
+  EXPECT_THAT(Run(malacca, MakeRoute("chokepoint11", 20251031, Steady()), 20251031),
+              ElementsAre("MalaccaStraitTransitsLow FIRING@20251012/NEW_DATA",
+                          "SemiconductorImportsMalaccaDisrupted FIRING@20251012/NEW_DATA",
+                          "MalaccaStraitTransitsLow RESOLVED@20251021/NEW_DATA",
+                          "SemiconductorImportsMalaccaDisrupted RESOLVED@20251021/NEW_DATA"));
+}
+
+TEST_F(DefaultShippingRulesTest, ATenfoldSpikeNowOrAYearAgoRaisesNothing) {
+  const Route malacca = MakeRoute("chokepoint5", 20251031, [](int32_t d) -> int64_t {
+    return d == 20241010 || d == 20251010 ? 10 * kSteady : kSteady;
+  });
+  EXPECT_THAT(Run(malacca, MakeRoute("chokepoint11", 20251031, Steady()), 20251031), IsEmpty());
+}
+
+TEST_F(DefaultShippingRulesTest, AStaleFeedRaisesTheStalenessAlertOnly) {
+  // Malacca's feed stops on 2025-10-01 while the Taiwan Strait's goes on to the horizon.
+  const Route malacca = MakeRoute("chokepoint5", 20251001, Steady());
+  const Route taiwan = MakeRoute("chokepoint11", 20251020, Steady());
+  EXPECT_THAT(Run(malacca, taiwan, 20251020),
+              ElementsAre("MalaccaStraitDataStale FIRING@20251020/NEW_DATA"));
+}
+
 }  // namespace
 }  // namespace tradewatch::alerts
