@@ -16,6 +16,7 @@
 #include "ingest/census_reader.h"
 #include "ingest/portwatch_reader.h"
 #include "ingest/transit_publisher.h"
+#include "processors/chokepoint_analytics.h"
 #include "processors/window.h"
 #include "tools/reference_data.h"
 #include "tools/report_command.h"
@@ -129,6 +130,64 @@ absl::StatusOr<std::map<std::string, v1::PartnerShares>> LatestT12mShares(const 
   return latest;
 }
 
+// The latest status of every chokepoint, read back from the status topic as a downstream
+// consumer would (the compacted topic's last record per chokepoint and day; the latest day wins).
+absl::StatusOr<std::map<std::string, v1::ChokepointStatus>> LatestChokepointStatus(
+    const Service& s) {
+  const std::string topic =
+      TopicName(s.config.kafka(), s.config.kafka().topics().shipping_status());
+  TW_ASSIGN_OR_RETURN(auto reader, kafka::KafkaConsumer::CreateReader(s.kafka.client));
+  TW_ASSIGN_OR_RETURN(int32_t partitions, reader->PartitionCount(topic, 10000));
+  std::map<std::string, v1::ChokepointStatus> latest;
+  for (int32_t p = 0; p < partitions; ++p) {
+    TW_ASSIGN_OR_RETURN(auto marks, reader->Watermarks(topic, p, 10000));
+    TW_RETURN_IF_ERROR(kafka::ReadPartitionRange(
+        s.kafka.client, topic, p, kafka::kOffsetBeginning, marks.second,
+        [&](const kafka::ConsumedRecord& record) -> absl::Status {
+          v1::ChokepointStatus status;
+          if (!status.ParseFromArray(record.value().data(),
+                                     static_cast<int>(record.value().size()))) {
+            return absl::DataLossError(fmt::format("{}/{}@{}: not a ChokepointStatus", topic, p,
+                                                   record.offset()));
+          }
+          auto& best = latest[status.chokepoint_id()];
+          if (status.date_yyyymmdd() >= best.date_yyyymmdd()) best = std::move(status);
+          return absl::OkStatus();
+        }));
+  }
+  return latest;
+}
+
+// The chokepoints of the route table: their latest 7-day transits against baseline, and the share
+// of `shares` (a product code's T12M imports) routed through each.
+void PrintChokepointTable(std::FILE* out, const std::map<std::string, v1::ChokepointStatus>& latest,
+                          const v1::RouteTable& routes, const v1::PartnerShares& shares) {
+  fmt::print(out,
+             "\nChokepoints of the route table (IMF PortWatch, 7 days to the latest day) and NAICS "
+             "{} imports routed through them (T12M to {}):\n",
+             shares.product_code(), FormatPeriod(shares.window().end_period_yyyymm()));
+  fmt::print(out, "  {:<22} {:<10}  {:>11}  {:>8}  {:>6}  {:<28}  {:>8}\n", "chokepoint", "day",
+             "transits_7d", "baseline", "ratio", "status", "exposure");
+  for (const v1::Chokepoint& c : routes.chokepoints()) {
+    auto it = latest.find(c.id());
+    if (it == latest.end()) continue;
+    const v1::ChokepointStatus& st = it->second;
+    double exposure = 0;
+    for (const v1::RouteExposure& x : shares.exposures()) {
+      if (x.chokepoint_id() == c.id()) exposure = x.share();
+    }
+    std::string status = processors::TransitStatusName(st.status());
+    if (st.episode_start_yyyymmdd() != 0) {
+      status += fmt::format(" (since {})", FormatDate(st.episode_start_yyyymmdd()));
+    }
+    fmt::print(out, "  {:<22} {:<10}  {:>11}  {:>8}  {:>6}  {:<28}  {:>7.1f}%\n", c.name(),
+               FormatDate(st.date_yyyymmdd()), st.transits_7d(),
+               st.has_baseline_7d() ? fmt::format("{:.1f}", st.baseline_7d()) : "-",
+               st.has_ratio() ? fmt::format("{:.2f}", st.ratio()) : "-", status,
+               exposure * 100.0);
+  }
+}
+
 void PrintShareTable(std::FILE* out, const v1::PartnerShares& s) {
   fmt::print(out, "\nNAICS {} imports ({}), trailing twelve months to {}: ${:.1f}B, HHI {:.3f}\n",
              s.product_code(), ShortName(s.measure()), FormatPeriod(s.window().end_period_yyyymm()),
@@ -180,6 +239,10 @@ absl::Status RunDemo(const DemoOptions& o, std::atomic<bool>* stop) {
   for (const char* code : {"3344", "3341", "3342", "334"}) {
     auto it = latest.find(code);
     if (it != latest.end()) PrintShareTable(stdout, it->second);
+  }
+  TW_ASSIGN_OR_RETURN(auto chokepoints, LatestChokepointStatus(*service));
+  if (auto it = latest.find("3344"); it != latest.end() && !chokepoints.empty()) {
+    PrintChokepointTable(stdout, chokepoints, service->routes, it->second);
   }
   std::fflush(stdout);
   if (o.once) return absl::OkStatus();
