@@ -9,6 +9,7 @@
 #include <chrono>
 #include <utility>
 
+#include "common/kafka/group_metadata_impl.h"
 #include "common/kafka/kafka_admin.h"
 #include "common/kafka/kafka_status.h"
 #include "common/logging.h"
@@ -330,6 +331,24 @@ absl::Status KafkaConsumer::Commit(const std::vector<TopicPartition>& offsets) {
   PartitionList list(offsets);
   TW_RETURN_IF_ERROR(FromKafkaError(state_->consumer->commitSync(list.list()), "kafka: commit"));
   return FirstPartitionError(list.list(), "commit");
+}
+
+ConsumerGroupMetadata::ConsumerGroupMetadata(std::unique_ptr<Impl> impl)
+    : impl_(std::move(impl)) {}
+
+ConsumerGroupMetadata::~ConsumerGroupMetadata() = default;
+
+absl::StatusOr<std::unique_ptr<ConsumerGroupMetadata>> KafkaConsumer::GroupMetadata() {
+  TW_RETURN_IF_ERROR(state_->CheckOpen("group metadata"));
+  if (state_->reader) {
+    return absl::FailedPreconditionError("kafka consumer: a reader has no group metadata");
+  }
+  auto impl = std::make_unique<ConsumerGroupMetadata::Impl>();
+  impl->metadata.reset(state_->consumer->groupMetadata());
+  if (impl->metadata == nullptr) {
+    return absl::FailedPreconditionError("kafka consumer: no group metadata (not a member yet)");
+  }
+  return std::make_unique<ConsumerGroupMetadata>(std::move(impl));
 }
 
 absl::StatusOr<std::vector<TopicPartition>> KafkaConsumer::Committed(

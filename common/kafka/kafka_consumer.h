@@ -73,6 +73,20 @@ class RebalanceListener {
 };
 
 // Not thread-safe: one thread calls every method (librdkafka's own threads never call in).
+// A group member's identity for a transaction (librdkafka's consumer group metadata: group id,
+// generation, member id), from KafkaConsumer::GroupMetadata, for
+// KafkaProducer::SendOffsetsToTransaction. Opaque.
+class ConsumerGroupMetadata {
+ public:
+  struct Impl;
+  explicit ConsumerGroupMetadata(std::unique_ptr<Impl> impl);
+  ~ConsumerGroupMetadata();
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
 class KafkaConsumer {
  public:
   // A group member. Defaults before options.properties: group.id=<group_id>,
@@ -103,6 +117,9 @@ class KafkaConsumer {
 
   // Synchronous commit of the given next-offsets (>= 0). Group members only.
   absl::Status Commit(const std::vector<TopicPartition>& offsets);
+  // The member's current group metadata, for committing offsets inside a producer's transaction
+  // (exactly-once consume-transform-produce). Group members only.
+  absl::StatusOr<std::unique_ptr<ConsumerGroupMetadata>> GroupMetadata();
   // Committed next-offsets of the partitions, in the same order (offset kOffsetStored when none).
   absl::StatusOr<std::vector<TopicPartition>> Committed(std::vector<TopicPartition> partitions,
                                                         int timeout_ms);

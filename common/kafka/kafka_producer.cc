@@ -7,6 +7,7 @@
 #include <map>
 
 #include "absl/strings/escaping.h"
+#include "common/kafka/group_metadata_impl.h"
 #include "common/kafka/kafka_admin.h"
 #include "common/kafka/kafka_status.h"
 #include "common/logging.h"
@@ -172,6 +173,23 @@ absl::Status KafkaProducer::InitTransactions(int timeout_ms) {
 
 absl::Status KafkaProducer::BeginTransaction() {
   return FromTransactionError(state_->producer->begin_transaction(), "begin transaction");
+}
+
+absl::Status KafkaProducer::SendOffsetsToTransaction(const std::vector<TopicPartition>& offsets,
+                                                     const ConsumerGroupMetadata& group,
+                                                     int timeout_ms) {
+  std::vector<RdKafka::TopicPartition*> list;
+  for (const TopicPartition& tp : offsets) {
+    RdKafka::TopicPartition* p = RdKafka::TopicPartition::create(tp.topic, tp.partition);
+    p->set_offset(tp.offset);
+    list.push_back(p);
+  }
+  absl::Status status = FromTransactionError(
+      state_->producer->send_offsets_to_transaction(list, group.impl().metadata.get(),
+                                                    timeout_ms),
+      "send offsets to transaction");
+  RdKafka::TopicPartition::destroy(list);
+  return status;
 }
 
 absl::Status KafkaProducer::CommitTransaction(int timeout_ms) {

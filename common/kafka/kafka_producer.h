@@ -4,9 +4,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/event_sink.h"
+#include "common/kafka/kafka_consumer.h"
 #include "common/kafka/kafka_options.h"
 
 namespace tradewatch::kafka {
@@ -42,6 +44,11 @@ class KafkaProducer : public EventSink {
   // producer is fenced or otherwise fatal (Aborted: create a new one).
   absl::Status InitTransactions(int timeout_ms);
   absl::Status BeginTransaction();
+  // Adds a group member's next-offsets to the open transaction: they are committed with it, and
+  // not at all if it aborts (exactly-once consume-transform-produce). `group` from
+  // KafkaConsumer::GroupMetadata of the member that consumed them.
+  absl::Status SendOffsetsToTransaction(const std::vector<TopicPartition>& offsets,
+                                        const ConsumerGroupMetadata& group, int timeout_ms);
   absl::Status CommitTransaction(int timeout_ms);
   absl::Status AbortTransaction(int timeout_ms);
 

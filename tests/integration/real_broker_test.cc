@@ -36,11 +36,13 @@ class RealBrokerTest : public ::testing::Test {
   }
 
   // A topic of its own per test (the broker is shared by the tests of this binary).
+  // A topic named after the test, plus `suffix` for a test's second topic.
   std::string NewTopic(int32_t partitions, std::string cleanup = "delete",
-                       std::map<std::string, std::string> configs = {}) {
+                       std::map<std::string, std::string> configs = {},
+                       const std::string& suffix = "") {
     const std::string name =
         std::string("tradewatch.test.") +
-        ::testing::UnitTest::GetInstance()->current_test_info()->name();
+        ::testing::UnitTest::GetInstance()->current_test_info()->name() + suffix;
     absl::Status created = kafka::EnsureTopics(
         options_, {{name, partitions, 1, std::move(cleanup), 0, std::move(configs)}});
     EXPECT_TRUE(created.ok()) << created;
@@ -166,6 +168,76 @@ TEST_F(RealBrokerTest, TransactionsAreCommittedAndAbortedByTheBroker) {
     kinds.push_back((*it)[1]);
   }
   EXPECT_EQ(kinds, (std::vector<std::string>{"COMMIT", "ABORT", "COMMIT"})) << dump;
+}
+
+// Exactly-once consume-transform-produce, the broker side: a group member's offsets sent to the
+// producer's transaction are committed with its outputs, and neither is when it aborts.
+TEST_F(RealBrokerTest, OffsetsSentToATransactionCommitAndAbortWithItsOutputs) {
+  const std::string input = NewTopic(1, "delete", {}, ".in");
+  const std::string output = NewTopic(1, "delete", {}, ".out");
+  {
+    auto plain = kafka::KafkaProducer::Create(options_);
+    ASSERT_TRUE(plain.ok()) << plain.status();
+    for (int i = 0; i < 10; ++i) {
+      ASSERT_TRUE((*plain)->Send(Record(input, "k", "in-" + std::to_string(i))).ok());
+    }
+    ASSERT_TRUE((*plain)->Flush(10000).ok());
+  }
+  kafka::ClientOptions transactional = options_;
+  transactional.properties["transactional.id"] = "tradewatch-test-" + output;
+  auto producer = kafka::KafkaProducer::Create(transactional);
+  ASSERT_TRUE(producer.ok()) << producer.status();
+  kafka::KafkaProducer& p = **producer;
+  ASSERT_TRUE(p.InitTransactions(30000).ok());
+
+  const std::string group = "tradewatch-test-eos-" + output;
+  kafka::ClientOptions member = options_;
+  member.properties["isolation.level"] = "read_committed";
+  auto consumer = kafka::KafkaConsumer::CreateMember(member, group, nullptr);
+  ASSERT_TRUE(consumer.ok()) << consumer.status();
+  ASSERT_TRUE((*consumer)->Subscribe({input}).ok());
+  // Consumes `n` records, produces one output each, and sends the next offset to the open
+  // transaction.
+  auto transform = [&](int n) {
+    ASSERT_TRUE(p.BeginTransaction().ok());
+    int64_t next = -1;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (int done = 0; done < n && std::chrono::steady_clock::now() < deadline;) {
+      auto record = (*consumer)->Poll(200);
+      ASSERT_TRUE(record.ok()) << record.status();
+      if (!*record) continue;
+      ASSERT_TRUE(p.Send(Record(output, "k", "out-" + std::string((*record)->value()))).ok());
+      next = (*record)->offset() + 1;
+      ++done;
+    }
+    ASSERT_GE(next, 0) << "nothing consumed";
+    auto metadata = (*consumer)->GroupMetadata();
+    ASSERT_TRUE(metadata.ok()) << metadata.status();
+    ASSERT_TRUE(p.SendOffsetsToTransaction({{input, 0, next}}, **metadata, 30000).ok());
+  };
+  auto committed_offset = [&] {
+    auto committed = (*consumer)->Committed({{input, 0, kafka::kOffsetStored}}, 10000);
+    EXPECT_TRUE(committed.ok()) << committed.status();
+    return committed.ok() ? (*committed)[0].offset : -2;
+  };
+
+  transform(4);
+  ASSERT_TRUE(p.CommitTransaction(30000).ok());
+  EXPECT_EQ(committed_offset(), 4);
+
+  transform(3);  // in-4..in-6, then aborted: neither the outputs nor the offset 7 count
+  ASSERT_TRUE(p.Flush(10000).ok());
+  ASSERT_TRUE(p.AbortTransaction(30000).ok());
+  EXPECT_EQ(committed_offset(), 4);
+
+  kafka::ClientOptions committed = options_;
+  committed.properties["isolation.level"] = "read_committed";
+  auto visible = ReadTopic(committed, output);
+  ASSERT_TRUE(visible.ok()) << visible.status();
+  std::vector<std::string> values;
+  for (const ReadRecord& r : *visible) values.push_back(r.value);
+  EXPECT_EQ(values, (std::vector<std::string>{"out-in-0", "out-in-1", "out-in-2", "out-in-3"}));
+  ASSERT_TRUE((*consumer)->Close().ok());
 }
 
 TEST_F(RealBrokerTest, EnsureTopicsCreatesMissingTopicsOnceAndKeepsExistingOnes) {
