@@ -44,6 +44,7 @@ absl::Status GroupMember::Join(const std::map<std::string, std::string>& member_
                                const std::string& group_id, const std::string& topic) {
   kafka::ClientOptions member = client_;
   for (const auto& [property, value] : member_properties) member.properties[property] = value;
+  member_properties_ = member_properties;
   group_id_ = group_id;
   topic_ = topic;
   TW_ASSIGN_OR_RETURN(consumer_, kafka::KafkaConsumer::CreateMember(member, group_id, this));
@@ -84,6 +85,11 @@ void GroupMember::OnAssigned(std::vector<kafka::TopicPartition>* partitions) {
 }
 
 void GroupMember::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
+  // Exactly once: what was consumed so far is committed while the generation is still ours;
+  // on failure the transaction is aborted, and the next assignment rebuilds from the last commit.
+  if (transactions_ != nullptr && in_transaction_) {
+    if (absl::Status status = CommitOrAbort("revocation"); !status.ok()) rebalance_error_ = status;
+  }
   for (const kafka::TopicPartition& tp : partitions) {
     DropPartition(tp.partition);
     std::erase(assigned_, tp.partition);
@@ -101,12 +107,73 @@ absl::Status GroupMember::Poll(int timeout_ms) {
     Transient(record.status());
     return absl::OkStatus();
   }
-  if (!*record) return absl::OkStatus();
+  if (!*record) {
+    // Idle: commit what is open (dead letters between markers) before it times out.
+    if (transactions_ != nullptr && in_transaction_ && timeout_ms > 0) return CommitTransaction();
+    return absl::OkStatus();
+  }
   polled_record_ = true;
-  return Handle(**record);
+  if (transactions_ == nullptr) return Handle(**record);
+  if (!in_transaction_) {
+    if (absl::Status begun = transactions_->BeginTransaction(); !begun.ok()) {
+      return AbortAndRejoin(begun);
+    }
+    in_transaction_ = true;
+  }
+  pending_offsets_[(*record)->partition()] = (*record)->offset() + 1;
+  if (absl::Status handled = Handle(**record); !handled.ok()) return AbortAndRejoin(handled);
+  return absl::OkStatus();
+}
+
+absl::Status GroupMember::TryCommit() {
+  std::vector<kafka::TopicPartition> offsets;
+  for (const auto& [p, next] : pending_offsets_) offsets.push_back({topic_, p, next});
+  absl::StatusOr<std::unique_ptr<kafka::ConsumerGroupMetadata>> metadata =
+      consumer_->GroupMetadata();
+  absl::Status status = metadata.status();
+  if (status.ok()) status = transactions_->SendOffsetsToTransaction(offsets, **metadata, 30000);
+  if (status.ok()) status = transactions_->CommitTransaction(60000);
+  if (status.ok()) {
+    in_transaction_ = false;
+    pending_offsets_.clear();
+  }
+  return status;
+}
+
+absl::Status GroupMember::CommitOrAbort(std::string_view when) {
+  absl::Status status = TryCommit();
+  if (status.ok()) return status;
+  // The next owner of the partitions redoes what was consumed from the last commit.
+  Logger(name_)->warn("commit at {}: {}; aborting", when, std::string(status.message()));
+  in_transaction_ = false;
+  pending_offsets_.clear();
+  return absl::IsAborted(status) ? status : transactions_->AbortTransaction(30000);
+}
+
+absl::Status GroupMember::CommitTransaction() {
+  if (!in_transaction_) return absl::OkStatus();
+  if (absl::Status status = TryCommit(); !status.ok()) return AbortAndRejoin(status);
+  return absl::OkStatus();
+}
+
+absl::Status GroupMember::AbortAndRejoin(const absl::Status& cause) {
+  in_transaction_ = false;
+  pending_offsets_.clear();
+  if (absl::IsAborted(cause)) return cause;  // fenced or fatal: this producer is done
+  Logger(name_)->warn("{}: aborting the transaction and rejoining the group (state rebuilt from "
+                      "the committed offsets)",
+                      std::string(cause.message()));
+  TW_RETURN_IF_ERROR(transactions_->AbortTransaction(30000));
+  // Leaving revokes every partition; joining again assigns partitions whose state OnAssigned
+  // rebuilds from the committed offsets, and consumption resumes there.
+  TW_RETURN_IF_ERROR(consumer_->Close());
+  consumer_.reset();
+  assigned_.clear();
+  return Join(member_properties_, group_id_, topic_);
 }
 
 absl::Status GroupMember::DeliverAndCommit(const kafka::ConsumedRecord& record) {
+  if (transactions_ != nullptr) return CommitTransaction();
   TW_RETURN_IF_ERROR(sink_->Flush(60000));
   if (auto committed = consumer_->Commit({{topic_, record.partition(), record.offset() + 1}});
       !committed.ok()) {
@@ -129,6 +196,8 @@ absl::Status GroupMember::SendDeadLetter(const kafka::ConsumedRecord& record,
 
 absl::Status GroupMember::Close() {
   if (closed_ || consumer_ == nullptr) return absl::OkStatus();
+  // A clean stop commits what was consumed; if that fails, the next owner redoes it.
+  if (transactions_ != nullptr && in_transaction_) (void)CommitOrAbort("close");
   closed_ = true;
   TW_RETURN_IF_ERROR(sink_->Flush(30000));
   auto status = consumer_->Close();

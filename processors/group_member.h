@@ -12,11 +12,13 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "common/event_sink.h"
 #include "common/kafka/kafka_consumer.h"
+#include "common/kafka/kafka_producer.h"
 #include "tradewatch/v1/rejected.pb.h"
 
 namespace tradewatch::processors {
@@ -51,6 +53,14 @@ class GroupMember : private kafka::RebalanceListener {
   absl::Status Join(const std::map<std::string, std::string>& member_properties,
                     const std::string& group_id, const std::string& topic);
 
+  // Exactly-once: `producer` (transactional, InitTransactions done; the member's sink as well)
+  // opens a transaction at the first record handled after a commit; DeliverAndCommit, an idle
+  // Poll with a timeout, a revocation and Close commit it with the consumed next-offsets sent to
+  // it. A failed transaction is aborted and the member rejoins its group: every partition is then
+  // rebuilt from its committed offset and consumed again from there. A fatal error (fenced by a
+  // newer instance of the same transactional id) is returned. Call before the first Poll.
+  void UseTransactions(kafka::KafkaProducer* producer) { transactions_ = producer; }
+
   // Fresh state for partition `p`, discarding any it had.
   virtual void ResetPartition(int32_t p) = 0;
   // Drops the state of partition `p` (revoked).
@@ -63,10 +73,10 @@ class GroupMember : private kafka::RebalanceListener {
   // A transient error the loop carries on after (already logged).
   virtual void OnTransient(const absl::Status&) {}
 
-  // Flushes the sink, then commits the offset after `record` (a marker whose outputs are
-  // delivered). A commit refused because the group is rebalancing is transient: the outputs are
-  // delivered, and the partition's next owner replays from the last commit, repeating
-  // byte-identical outputs.
+  // At least once: flushes the sink, then commits the offset after `record` (a marker whose
+  // outputs are delivered). A commit refused because the group is rebalancing is transient: the
+  // outputs are delivered, and the partition's next owner replays from the last commit, repeating
+  // byte-identical outputs. Exactly once: commits the open transaction (see UseTransactions).
   absl::Status DeliverAndCommit(const kafka::ConsumedRecord& record);
 
   // Logs and counts an error the loop carries on after.
@@ -86,8 +96,20 @@ class GroupMember : private kafka::RebalanceListener {
   void OnAssigned(std::vector<kafka::TopicPartition>* partitions) override;
   void OnRevoked(const std::vector<kafka::TopicPartition>& partitions) override;
 
+  // Sends the consumed next-offsets to the open transaction and commits it.
+  absl::Status TryCommit();
+  // TryCommit, else abort (no rejoin: at a revocation or close, the next assignment rebuilds).
+  absl::Status CommitOrAbort(std::string_view when);
+  // TryCommit, else AbortAndRejoin.
+  absl::Status CommitTransaction();
+  absl::Status AbortAndRejoin(const absl::Status& cause);
+
   std::string name_;
   kafka::ClientOptions client_;
+  std::map<std::string, std::string> member_properties_;
+  kafka::KafkaProducer* transactions_ = nullptr;
+  bool in_transaction_ = false;
+  std::map<int32_t, int64_t> pending_offsets_;  // next offsets consumed in the open transaction
   EventSink* sink_;
   std::string group_id_;
   std::string topic_;

@@ -128,6 +128,7 @@ absl::StatusOr<std::unique_ptr<ShippingStream>> ShippingStream::Create(
   std::unique_ptr<ShippingStream> stream(
       new ShippingStream(std::move(options), sink, hook, metrics));
   const ShippingStreamOptions& o = stream->options_;
+  if (o.transactions != nullptr) stream->UseTransactions(o.transactions);
   TW_RETURN_IF_ERROR(stream->Join(o.member_properties, o.group_id, o.topics.transits));
   return stream;
 }

@@ -95,6 +95,9 @@ struct ShippingStreamOptions {
   std::string group_id = "tradewatch-processor.shipping";
   ShippingTopics topics;
   ChokepointOptions chokepoint;
+  // Exactly once: the loop's own transactional producer (InitTransactions done), which must also
+  // be the sink it is created with; null for at least once (GroupMember::UseTransactions).
+  kafka::KafkaProducer* transactions = nullptr;
 };
 
 class ShippingStream : public GroupMember {

@@ -109,6 +109,7 @@ absl::StatusOr<std::unique_ptr<StreamProcessor>> StreamProcessor::Create(StreamO
   std::unique_ptr<StreamProcessor> processor(
       new StreamProcessor(std::move(options), sink, hook, metrics));
   const StreamOptions& o = processor->options_;
+  if (o.transactions != nullptr) processor->UseTransactions(o.transactions);
   TW_RETURN_IF_ERROR(processor->Join(o.member_properties, o.group_id, o.topics.observations));
   return processor;
 }

@@ -57,6 +57,9 @@ struct StreamOptions {
   std::string group_id = "tradewatch-processor";
   StreamTopics topics;
   ProcessorOptions processor;
+  // Exactly once: the loop's own transactional producer (InitTransactions done), which must also
+  // be the sink it is created with; null for at least once (GroupMember::UseTransactions).
+  kafka::KafkaProducer* transactions = nullptr;
 };
 
 class StreamProcessor : public GroupMember {

@@ -1,5 +1,7 @@
 #include "tools/service.h"
 
+#include <unistd.h>
+
 #include <exception>
 #include <utility>
 
@@ -32,9 +34,11 @@ absl::StatusOr<v1::ServiceConfig> LoadConfigWithOverrides(const std::string& pat
 }
 
 Service::~Service() {
-  // The loops leave their groups before the producer they flush into goes away.
+  // The loops leave their groups before the producers they flush into go away.
   shipping.reset();
   processor.reset();
+  shipping_transactions.reset();
+  trade_transactions.reset();
   if (producer) {
     if (auto s = producer->Flush(10000); !s.ok()) Logger("kafka")->warn("{}", std::string(s.message()));
   }
@@ -133,9 +137,43 @@ absl::StatusOr<std::unique_ptr<Service>> StartService(v1::ServiceConfig config) 
   return service;
 }
 
+namespace {
+
+// This instance's name in transactional ids: kafka.instance_id, else the host name.
+std::string InstanceId(const v1::KafkaConfig& k) {
+  if (!k.instance_id().empty()) return k.instance_id();
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') return "tradewatch";
+  return host;
+}
+
+// A loop's transactional producer, transactions initialised (which fences an earlier producer of
+// the same id: a zombie of this instance).
+absl::StatusOr<std::unique_ptr<kafka::KafkaProducer>> TransactionalProducer(
+    const Service& s, const std::string& loop) {
+  const v1::KafkaConfig& k = s.config.kafka();
+  kafka::ClientOptions options = s.kafka.client;
+  const std::string id = fmt::format("{}.{}.{}", k.group_id(), loop, InstanceId(k));
+  options.properties["transactional.id"] = id;
+  TW_ASSIGN_OR_RETURN(auto producer, kafka::KafkaProducer::Create(options));
+  TW_RETURN_IF_ERROR(producer->InitTransactions(60000));
+  Logger("processor")->info("exactly once: transactional id {}", id);
+  return producer;
+}
+
+}  // namespace
+
 absl::Status StartProcessor(Service& s) {
   s.shipping.reset();
   s.processor.reset();
+  s.trade_transactions.reset();
+  s.shipping_transactions.reset();
+  const bool exactly_once =
+      s.config.kafka().processing_guarantee() == v1::PROCESSING_GUARANTEE_EXACTLY_ONCE;
+  if (exactly_once) {
+    TW_ASSIGN_OR_RETURN(s.trade_transactions, TransactionalProducer(s, "trade"));
+    TW_ASSIGN_OR_RETURN(s.shipping_transactions, TransactionalProducer(s, "shipping"));
+  }
   const v1::ServiceConfig& c = s.config;
   const v1::KafkaConfig& k = c.kafka();
   const std::string alerts_topic = TopicName(k, k.topics().alerts());
@@ -190,13 +228,17 @@ absl::Status StartProcessor(Service& s) {
   shipping.topics.deadletter = options.topics.deadletter;
   shipping.chokepoint = processors::ChokepointOptionsFromConfig(c.shipping());
 
+  options.transactions = s.trade_transactions.get();
+  shipping.transactions = s.shipping_transactions.get();
   s.stream_options = options;
+  EventSink* trade_sink = exactly_once ? s.trade_transactions.get() : s.producer.get();
+  EventSink* shipping_sink = exactly_once ? s.shipping_transactions.get() : s.producer.get();
   TW_ASSIGN_OR_RETURN(s.processor,
-                      processors::StreamProcessor::Create(std::move(options), s.producer.get(),
+                      processors::StreamProcessor::Create(std::move(options), trade_sink,
                                                           s.hook.get(),
                                                           s.processor_metrics.get()));
   TW_ASSIGN_OR_RETURN(s.shipping,
-                      processors::ShippingStream::Create(std::move(shipping), s.producer.get(),
+                      processors::ShippingStream::Create(std::move(shipping), shipping_sink,
                                                          s.hook.get(), s.shipping_metrics.get()));
   return absl::OkStatus();
 }

@@ -57,6 +57,10 @@ struct Service {
   std::unique_ptr<alerts::AlertMetrics> alert_metrics;
   std::unique_ptr<processors::ShippingMetrics> shipping_metrics;
   std::unique_ptr<AlertingHook> hook;
+  // Exactly once: each loop's transactional producer (null under at least once, where both loops
+  // write through `producer`).
+  std::unique_ptr<kafka::KafkaProducer> trade_transactions;
+  std::unique_ptr<kafka::KafkaProducer> shipping_transactions;
   std::unique_ptr<processors::StreamProcessor> processor;
   // The shipping loop (transit topic, its own group: kafka.group_id + ".shipping").
   std::unique_ptr<processors::ShippingStream> shipping;

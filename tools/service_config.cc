@@ -251,6 +251,9 @@ void ApplyDefaults(v1::ServiceConfig* config) {
   v1::KafkaConfig* kafka = config->mutable_kafka();
   if (kafka->group_id().empty()) kafka->set_group_id("tradewatch-processor");
   if (kafka->embedded_brokers() == 0) kafka->set_embedded_brokers(1);
+  if (kafka->processing_guarantee() == v1::PROCESSING_GUARANTEE_UNSPECIFIED) {
+    kafka->set_processing_guarantee(v1::PROCESSING_GUARANTEE_AT_LEAST_ONCE);
+  }
   v1::TopicsConfig* topics = kafka->mutable_topics();
   TopicDefaults(topics->mutable_observations(), "tradewatch.trade.observations.v1", 6, "compact", 0);
   TopicDefaults(topics->mutable_shares(), "tradewatch.trade.shares.v1", 6, "compact", 0);

@@ -28,6 +28,7 @@
 #include "common/url_encode.h"
 #include "fmt/format.h"
 #include "simdjson.h"
+#include "tests/support/census_months.h"
 #include "tests/support/grafana_queries.h"
 #include "tests/support/http_get.h"
 #include "tests/support/http_server.h"
@@ -45,7 +46,6 @@ using ::tradewatch::testing::Subprocess;
 
 const std::string kBinary = std::string(TRADEWATCH_BINARY_DIR) + "/tools/tradewatch";
 const std::string kDescriptorSet = std::string(TRADEWATCH_BINARY_DIR) + "/proto/tradewatch.desc";
-constexpr char k3344[] = "../shared/data/census_naics_by_country/census_imports_naics_3344.csv";
 constexpr char kPortwatch[] =
     "../shared/data/imf_portwatch/portwatch_chokepoints_daily_2024-01_2026-07.csv";
 constexpr int kPartitions = 6;
@@ -103,27 +103,6 @@ bool WaitFor(const std::function<bool()>& ready, std::chrono::seconds deadline =
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   return ready();
-}
-
-// The real 3344 imports split into one CSV per month (the header and that month's rows), as the
-// monthly releases would carry them.
-std::map<std::string, std::string> SplitByMonth(const std::string& dir) {
-  std::ifstream in(k3344);
-  std::string header;
-  std::getline(in, header);
-  std::map<std::string, std::string> rows;
-  static const std::regex month(",([0-9]{4}-[0-9]{2})-01,");
-  for (std::string line; std::getline(in, line);) {
-    std::smatch m;
-    if (std::regex_search(line, m, month)) rows[m[1]] += line + "\n";
-  }
-  std::map<std::string, std::string> files;
-  for (const auto& [period, text] : rows) {
-    const std::string path = dir + "/imports_3344_" + period + ".csv";
-    std::ofstream(path) << header << "\n" << text;
-    files[period] = path;
-  }
-  return files;
 }
 
 class EndToEndTest : public ::testing::Test {
@@ -233,7 +212,7 @@ TEST_F(EndToEndTest, TaiwanDependencyReachesPrometheusAlertmanagerKafkaAndGrafan
       << ReadFile(Log("prometheus"));
 
   // The releases: one ingest per month, each with a later vintage.
-  const std::map<std::string, std::string> months = SplitByMonth(dir_);
+  const std::map<std::string, std::string> months = ::tradewatch::testing::Split3344ByMonth(dir_);
   ASSERT_EQ(months.size(), 60u);
   int vintage = 0;
   for (const auto& [period, file] : months) {

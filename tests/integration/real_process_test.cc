@@ -8,6 +8,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <regex>
 #include <set>
@@ -15,6 +16,7 @@
 #include <thread>
 
 #include "fmt/format.h"
+#include "tests/support/census_months.h"
 #include "tests/support/http_get.h"
 #include "tests/support/kafka_read.h"
 #include "tests/support/real_kafka.h"
@@ -68,6 +70,12 @@ class ProcessInstance {
     return child_.Wait();
   }
 
+  // kill -9: no clean shutdown, no commit, no flush.
+  void Kill() {
+    child_.Signal(SIGKILL);
+    child_.Wait();
+  }
+
  private:
   // Returns true on the "metrics: http://127.0.0.1:PORT/metrics" line.
   bool Follow(const std::string& line) {
@@ -105,15 +113,16 @@ class RealProcessTest : public ::testing::Test {
     brokers_ = (*kafka)->bootstrap();
   }
 
-  // A configuration file with topics and a group of their own, metrics on an ephemeral port.
-  std::string WriteConfig(const std::string& own) {
+  // A configuration file with topics and a group of their own, metrics on an ephemeral port;
+  // `kafka_extra` adds lines under `kafka:`.
+  std::string WriteConfig(const std::string& own, const std::string& kafka_extra = "") {
     const std::string path = (std::filesystem::temp_directory_path() /
                               fmt::format("tradewatch-{}-{}.yaml", own, getpid()))
                                  .string();
     std::ofstream(path) << fmt::format(
-        "kafka:\n  brokers: \"{}\"\n  topic_prefix: \"{}.\"\n  group_id: tradewatch-{}\n"
+        "kafka:\n  brokers: \"{}\"\n  topic_prefix: \"{}.\"\n  group_id: tradewatch-{}\n{}"
         "metrics:\n  listen_address: \"127.0.0.1:0\"\n",
-        brokers_, own, own);
+        brokers_, own, own, kafka_extra);
     configs_.push_back(path);
     return path;
   }
@@ -188,6 +197,41 @@ class RealProcessTest : public ::testing::Test {
       EXPECT_EQ(exit_code, 0) << instance->output();
     }
     return outputs;
+  }
+
+  // What the process wrote to the derived and alert topics, as a read_committed consumer sees it.
+  Outputs Written(const std::string& own) {
+    Outputs outputs;
+    kafka::ClientOptions client;
+    client.brokers = brokers_;
+    client.properties["isolation.level"] = "read_committed";
+    for (const char* topic : {"tradewatch.trade.shares.v1", "tradewatch.trade.balance.v1",
+                              "tradewatch.alerts.v1"}) {
+      auto records = ReadTopic(client, own + "." + topic);
+      EXPECT_TRUE(records.ok()) << records.status();
+      if (!records.ok()) continue;
+      for (const ReadRecord& r : *records) {
+        outputs[{topic, r.key}].push_back(std::to_string(r.partition) + '\0' + r.value + '\0' +
+                                          r.header("tw-event-id"));
+      }
+    }
+    return outputs;
+  }
+
+  // The real 3344 imports as 60 monthly releases, each one `ingest census` run.
+  void IngestMonthly(const std::string& config) {
+    const std::string dir = (std::filesystem::temp_directory_path() /
+                             fmt::format("tradewatch-months-{}", getpid()))
+                                .string();
+    std::filesystem::create_directories(dir);
+    int vintage = 0;
+    for (const auto& [period, file] : ::tradewatch::testing::Split3344ByMonth(dir)) {
+      auto [code, out] = RunProgram({kBinary, "--log-level", "warn", "ingest", "census", "--config",
+                                     config, "--release", period, "--vintage",
+                                     std::to_string(++vintage), "--quiet", file});
+      ASSERT_EQ(code, 0) << period << ": " << out;
+    }
+    std::filesystem::remove_all(dir);
   }
 
   std::string brokers_;
@@ -288,6 +332,86 @@ TEST_F(RealProcessTest, KcatAndProtocDecodeTheTopicsWithTheShippedDescriptorSet)
   // Taiwan first, with the 2025 share the report tests compute from the CSV (0.3495).
   EXPECT_NE(share.find("partners {\n  code: \"5830\"\n  name: \"Taiwan\""), std::string::npos) << share;
   EXPECT_NE(share.find("share: 0.3495"), std::string::npos) << share;
+}
+
+// Exactly once under kill -9: the 60 monthly releases of the 3344 imports are on the topic; a
+// `tradewatch process` with processing_guarantee exactly_once is killed with SIGKILL at random
+// moments while it processes them (each time after it has closed at least 30 more release
+// markers, so every kill lands mid-stream), restarted each time, and finally left to finish.
+// What a read_committed consumer sees on the shares, balance and alert topics must equal, key by
+// key and byte for byte, what an uninterrupted run writes: no output lost, none duplicated.
+TEST_F(RealProcessTest, ExactlyOnceSurvivesKillNineWithNoLossAndNoDuplicate) {
+  // A killed member holds its partitions until its session expires: 6 s (the broker's minimum)
+  // instead of 45 s keeps the restarts short.
+  const std::string eos =
+      "  processing_guarantee: exactly_once\n  instance_id: test-instance\n"
+      "  properties:\n    session.timeout.ms: \"6000\"\n    heartbeat.interval.ms: \"500\"\n";
+  constexpr int kMarkers = 60 * kPartitions;
+
+  const std::string clean_config = WriteConfig("eos-clean", eos);
+  IngestMonthly(clean_config);
+  {
+    ProcessInstance clean(clean_config);
+    ASSERT_GT(clean.port(), 0) << clean.output();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(180);
+    while (clean.Metric("tradewatch_processor_releases_total") < kMarkers &&
+           std::chrono::steady_clock::now() < deadline) {
+      clean.Drain(std::chrono::milliseconds(100));
+    }
+    ASSERT_EQ(clean.Metric("tradewatch_processor_releases_total"), kMarkers) << clean.output();
+    EXPECT_EQ(clean.Stop(), 0);
+  }
+  // 60 periods x 4 windows of shares, as many balances, and the alert transitions.
+  const Outputs expected = Written("eos-clean");
+  ASSERT_GT(Count(expected), 480u);
+
+  const std::string config = WriteConfig("eos-killed", eos);
+  IngestMonthly(config);
+  int kills = 0;
+  double processed = 0;  // markers closed by the killed instances (some were not committed)
+  for (int round = 0; round < 6; ++round) {
+    ProcessInstance instance(config);
+    ASSERT_GT(instance.port(), 0) << instance.output();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    double markers = 0;
+    while ((markers = instance.Metric("tradewatch_processor_releases_total")) < 30 &&
+           std::chrono::steady_clock::now() < deadline) {
+      instance.Drain(std::chrono::milliseconds(5));
+    }
+    if (Count(Written("eos-killed")) >= Count(expected)) break;  // nothing left to interrupt
+    instance.Kill();
+    processed += markers;
+    ++kills;
+  }
+  EXPECT_GE(kills, 3) << "the process finished before it could be killed mid-stream";
+  std::cout << kills << " kills (kill -9) after " << processed
+            << " release markers closed by the killed instances\n";
+  {
+    ProcessInstance last(config);
+    ASSERT_GT(last.port(), 0) << last.output();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(180);
+    while (Count(Written("eos-killed")) < Count(expected) &&
+           std::chrono::steady_clock::now() < deadline) {
+      last.Drain(std::chrono::milliseconds(500));
+    }
+    last.Drain(std::chrono::milliseconds(2000));  // anything more it would (wrongly) write
+    EXPECT_EQ(last.Stop(), 0);
+  }
+  const Outputs written = Written("eos-killed");
+  EXPECT_EQ(Count(written), Count(expected)) << kills << " kills after " << processed
+                                             << " markers closed";
+  size_t differing = 0;
+  for (const auto& [key, records] : expected) {
+    auto it = written.find(key);
+    if (it == written.end() || it->second != records) {
+      if (++differing <= 5) {
+        ADD_FAILURE() << key.first << " " << key.second << ": "
+                      << (it == written.end() ? 0 : it->second.size()) << " records, expected "
+                      << records.size();
+      }
+    }
+  }
+  EXPECT_EQ(differing, 0u);
 }
 
 }  // namespace
