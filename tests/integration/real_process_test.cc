@@ -179,19 +179,7 @@ class RealProcessTest : public ::testing::Test {
     EXPECT_TRUE(settled());
     for (auto& instance : instances) ownership->push_back(instance->owned());
 
-    Outputs outputs;
-    kafka::ClientOptions client;
-    client.brokers = brokers_;
-    for (const char* topic : {"tradewatch.trade.shares.v1", "tradewatch.trade.balance.v1",
-                              "tradewatch.alerts.v1"}) {
-      auto records = ReadTopic(client, own + "." + topic);
-      EXPECT_TRUE(records.ok()) << records.status();
-      if (!records.ok()) continue;
-      for (const ReadRecord& r : *records) {
-        outputs[{topic, r.key}].push_back(std::to_string(r.partition) + '\0' + r.value + '\0' +
-                                          r.header("tw-event-id"));
-      }
-    }
+    Outputs outputs = Written(own);
     for (auto& instance : instances) {
       const int exit_code = instance->Stop();
       EXPECT_EQ(exit_code, 0) << instance->output();
