@@ -3,22 +3,12 @@
 #include <algorithm>
 #include <string>
 
+#include "processors/metric_family.h"
+
 namespace tradewatch::processors {
 namespace {
 
 namespace v1 = tradewatch::v1;
-
-template <typename T>
-prometheus::Family<T>& Declare(prometheus::Registry& registry, const std::string& name,
-                               const std::string& help) {
-  if constexpr (std::is_same_v<T, prometheus::Counter>) {
-    return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
-  } else if constexpr (std::is_same_v<T, prometheus::Gauge>) {
-    return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
-  } else {
-    return prometheus::BuildHistogram().Name(name).Help(help).Register(registry);
-  }
-}
 
 // Buckets for the release latency: 5 ms to 10 s.
 prometheus::Histogram::BucketBoundaries LatencyBuckets() {
@@ -28,46 +18,47 @@ prometheus::Histogram::BucketBoundaries LatencyBuckets() {
 }  // namespace
 
 ProcessorMetrics::ProcessorMetrics(prometheus::Registry& registry, TopShareOptions top_shares)
-    : consumed(Declare<prometheus::Counter>(registry,
+    : consumed(DeclareFamily<prometheus::Counter>(registry,
                                             "tradewatch_processor_records_consumed_total",
                                             "Observation-topic records consumed.")
                    .Add({})),
-      releases(Declare<prometheus::Counter>(registry, "tradewatch_processor_releases_total",
+      releases(DeclareFamily<prometheus::Counter>(registry, "tradewatch_processor_releases_total",
                                             "Release markers processed (one per partition).")
                    .Add({})),
-      consumer_errors(Declare<prometheus::Counter>(
+      consumer_errors(DeclareFamily<prometheus::Counter>(
                           registry, "tradewatch_processor_consumer_errors_total",
                           "Transient consumer and commit errors (logged; the loop carries on).")
                           .Add({})),
-      latest_period(Declare<prometheus::Gauge>(registry, "tradewatch_processor_latest_period_yyyymm",
-                                               "Latest statistical month with data, yyyymm.")
+      latest_period(DeclareFamily<prometheus::Gauge>(
+                        registry, "tradewatch_processor_latest_period_yyyymm",
+                        "Latest statistical month with data, yyyymm.")
                         .Add({})),
       last_release_timestamp(
-          Declare<prometheus::Gauge>(registry,
+          DeclareFamily<prometheus::Gauge>(registry,
                                      "tradewatch_processor_last_release_timestamp_seconds",
                                      "Broker timestamp of the latest release marker processed.")
               .Add({})),
-      release_latency(Declare<prometheus::Histogram>(
+      release_latency(DeclareFamily<prometheus::Histogram>(
                           registry, "tradewatch_processor_release_latency_seconds",
                           "Release marker consumed to results delivered and offset committed.")
                           .Add({}, LatencyBuckets())),
-      produced_(Declare<prometheus::Counter>(registry, "tradewatch_processor_records_produced_total",
-                                             "Records delivered, by topic.")),
-      rejected_(Declare<prometheus::Counter>(
+      produced_(DeclareFamily<prometheus::Counter>(
+          registry, "tradewatch_processor_records_produced_total", "Records delivered, by topic.")),
+      rejected_(DeclareFamily<prometheus::Counter>(
           registry, "tradewatch_processor_records_rejected_total",
           "Observation-topic records sent to the dead-letter topic, by reason.")),
-      upserts_(Declare<prometheus::Counter>(
+      upserts_(DeclareFamily<prometheus::Counter>(
           registry, "tradewatch_processor_upserts_total",
           "Observations applied to the table, by outcome (inserted, replaced, duplicate, "
           "conflict, stale).")),
-      lag_(Declare<prometheus::Gauge>(registry, "tradewatch_processor_consumer_lag_records",
+      lag_(DeclareFamily<prometheus::Gauge>(registry, "tradewatch_processor_consumer_lag_records",
                                       "Records between the committed position and the end of "
                                       "each assigned partition.")),
-      partner_share_(Declare<prometheus::Gauge>(
+      partner_share_(DeclareFamily<prometheus::Gauge>(
           registry, "tradewatch_trade_partner_share",
           "Trailing-twelve-month share of US imports of a product code from its top partners, "
           "0..1, at the latest period.")),
-      route_exposure_(Declare<prometheus::Gauge>(
+      route_exposure_(DeclareFamily<prometheus::Gauge>(
           registry, "tradewatch_trade_route_exposure",
           "Trailing-twelve-month share of US imports of a product code from the partners whose "
           "sea freight to the US passes a chokepoint (route table), 0..1, at the latest complete "

@@ -8,22 +8,12 @@
 #include "common/record_keys.h"
 #include "common/status_macros.h"
 #include "fmt/format.h"
+#include "processors/metric_family.h"
 
 namespace tradewatch::processors {
 namespace {
 
 namespace v1 = tradewatch::v1;
-
-prometheus::Family<prometheus::Gauge>& Gauge(prometheus::Registry& registry,
-                                             const std::string& name, const std::string& help) {
-  return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
-}
-
-prometheus::Family<prometheus::Counter>& Counter(prometheus::Registry& registry,
-                                                 const std::string& name,
-                                                 const std::string& help) {
-  return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
-}
 
 bool ParseShippingEvent(std::string_view bytes, v1::ShippingEvent* event) {
   event->Clear();
@@ -33,32 +23,41 @@ bool ParseShippingEvent(std::string_view bytes, v1::ShippingEvent* event) {
 }  // namespace
 
 ShippingMetrics::ShippingMetrics(prometheus::Registry& registry)
-    : releases(Counter(registry, "tradewatch_shipping_releases_total",
-                       "Shipping release markers processed (one per partition).")
-                   .Add({})),
-      consumed(Counter(registry, "tradewatch_shipping_records_consumed_total",
-                       "Shipping transit-topic records consumed.")
-                   .Add({})),
-      transits_(Gauge(registry, "tradewatch_shipping_transits_7d",
-                      "Vessel transits of a chokepoint over the 7 days to its latest day (the "
-                      "days present, when some are missing).")),
-      baseline_(Gauge(registry, "tradewatch_shipping_baseline_7d",
-                      "Baseline 7-day transits of a chokepoint: the median of the same weeks a "
-                      "year earlier, else of the trailing 90 days. Absent without one.")),
-      ratio_(Gauge(registry, "tradewatch_shipping_transit_ratio",
-                   "7-day transits over their baseline (1 = as usual). Absent when not judged "
-                   "(a gap in the window, no baseline).")),
-      status_(Gauge(registry, "tradewatch_shipping_status",
-                    "1 for a chokepoint's status at the latest shipping release horizon "
-                    "(normal, disrupted, gap, stale, no_baseline), 0 for the others.")),
-      episode_open_(Gauge(registry, "tradewatch_shipping_episode_open",
-                          "1 while a disruption episode of the chokepoint is open (ratio fell "
-                          "below 0.7 and has not been back at or above 0.8).")),
-      latest_day_(Gauge(registry, "tradewatch_shipping_latest_day_timestamp_seconds",
-                        "The latest day with transit data of a chokepoint, 00:00 UTC.")),
-      rejected_(Counter(registry, "tradewatch_shipping_records_rejected_total",
-                        "Shipping transit-topic records sent to the dead-letter topic, by "
-                        "reason.")) {}
+    : releases(DeclareFamily<prometheus::Counter>(
+          registry, "tradewatch_shipping_releases_total",
+          "Shipping release markers processed (one per partition).")
+          .Add({})),
+      consumed(DeclareFamily<prometheus::Counter>(
+          registry, "tradewatch_shipping_records_consumed_total",
+          "Shipping transit-topic records consumed.")
+          .Add({})),
+      transits_(DeclareFamily<prometheus::Gauge>(
+          registry, "tradewatch_shipping_transits_7d",
+          "Vessel transits of a chokepoint over the 7 days to its latest day (the "
+          "days present, when some are missing).")),
+      baseline_(DeclareFamily<prometheus::Gauge>(
+          registry, "tradewatch_shipping_baseline_7d",
+          "Baseline 7-day transits of a chokepoint: the median of the same weeks a "
+          "year earlier, else of the trailing 90 days. Absent without one.")),
+      ratio_(DeclareFamily<prometheus::Gauge>(
+          registry, "tradewatch_shipping_transit_ratio",
+          "7-day transits over their baseline (1 = as usual). Absent when not judged "
+          "(a gap in the window, no baseline).")),
+      status_(DeclareFamily<prometheus::Gauge>(
+          registry, "tradewatch_shipping_status",
+          "1 for a chokepoint's status at the latest shipping release horizon "
+          "(normal, disrupted, gap, stale, no_baseline), 0 for the others.")),
+      episode_open_(DeclareFamily<prometheus::Gauge>(
+          registry, "tradewatch_shipping_episode_open",
+          "1 while a disruption episode of the chokepoint is open (ratio fell "
+          "below 0.7 and has not been back at or above 0.8).")),
+      latest_day_(DeclareFamily<prometheus::Gauge>(
+          registry, "tradewatch_shipping_latest_day_timestamp_seconds",
+          "The latest day with transit data of a chokepoint, 00:00 UTC.")),
+      rejected_(DeclareFamily<prometheus::Counter>(
+          registry, "tradewatch_shipping_records_rejected_total",
+          "Shipping transit-topic records sent to the dead-letter topic, by "
+          "reason.")) {}
 
 prometheus::Counter& ShippingMetrics::Rejected(const std::string& reason) {
   return rejected_.Add({{"reason", reason}});

@@ -66,7 +66,22 @@ void AlertingHook::FollowShares(kafka::ClientOptions client, std::string shares_
   shares_topic_ = std::move(shares_topic);
 }
 
-absl::Status AlertingHook::CatchUpShares(alerts::ShippingRuleEngine& wanted) {
+alerts::ShippingRelease ShippingReleaseOf(const v1::ShippingReleaseMarker& marker) {
+  return {marker.release_id(), marker.vintage(), marker.through_yyyymmdd()};
+}
+
+std::vector<alerts::ChokepointDays> ChokepointDaysOf(
+    const processors::ShippingPartition& state, const processors::ShippingReleaseResults& results) {
+  std::vector<alerts::ChokepointDays> chokepoints;
+  for (const auto& [id, chokepoint] : state.chokepoints()) {
+    auto changed = results.changed_from.find(id);
+    chokepoints.push_back({id, chokepoint.series.name(), chokepoint.timeline.days,
+                           changed == results.changed_from.end() ? 0 : changed->second});
+  }
+  return chokepoints;
+}
+
+absl::Status AlertingHook::CatchUpShares(const alerts::ShippingRuleEngine& wanted) {
   if (!shares_client_) return absl::OkStatus();
   TW_ASSIGN_OR_RETURN(auto reader, kafka::KafkaConsumer::CreateReader(*shares_client_));
   TW_ASSIGN_OR_RETURN(int32_t partitions, reader->PartitionCount(shares_topic_, 10000));
@@ -82,6 +97,7 @@ absl::Status AlertingHook::CatchUpShares(alerts::ShippingRuleEngine& wanted) {
           if (shares.ParseFromArray(record.value().data(),
                                     static_cast<int>(record.value().size())) &&
               wanted.WantsShares(shares)) {
+            for (auto& [owner, engine] : shipping_engines_) engine->OnShares(shares);
             shares_table_[std::string(record.key())] = std::move(shares);
           }
           return absl::OkStatus();
@@ -99,25 +115,13 @@ absl::Status AlertingHook::OnShippingRelease(int32_t partition,
   auto& engine = shipping_engines_[partition];
   if (!engine) {
     TW_ASSIGN_OR_RETURN(engine, alerts::ShippingRuleEngine::Create(rules_));
+    // A new engine starts from the table read so far; later records reach it in CatchUpShares.
+    for (const auto& [key, shares] : shares_table_) engine->OnShares(shares);
   }
   if (engine->rules().rules_size() == 0) return absl::OkStatus();
   TW_RETURN_IF_ERROR(CatchUpShares(*engine));
-  // Every engine sees the whole table; an unchanged figure is not a change.
-  for (const auto& [key, shares] : shares_table_) engine->OnShares(shares);
-
-  std::vector<alerts::ChokepointDays> chokepoints;
-  for (const auto& [id, chokepoint] : state.chokepoints()) {
-    alerts::ChokepointDays days;
-    days.id = id;
-    days.name = chokepoint.series.name();
-    days.days = chokepoint.timeline.days;
-    auto changed = results.changed_from.find(id);
-    days.changed_from_yyyymmdd = changed == results.changed_from.end() ? 0 : changed->second;
-    chokepoints.push_back(std::move(days));
-  }
-  alerts::ShippingRelease release{marker.release_id(), marker.vintage(),
-                                  marker.through_yyyymmdd()};
-  TW_RETURN_IF_ERROR(Publish(engine->OnRelease(release, chokepoints), sink));
+  TW_RETURN_IF_ERROR(Publish(
+      engine->OnRelease(ShippingReleaseOf(marker), ChokepointDaysOf(state, results)), sink));
   if (metrics_ != nullptr) metrics_->Update(*engine);
   return absl::OkStatus();
 }

@@ -64,8 +64,9 @@ class AlertingHook : public processors::ReleaseHook, public processors::Shipping
   int32_t alerts_partitions_;
   std::map<int32_t, std::unique_ptr<alerts::RuleEngine>> engines_;
   std::map<int32_t, std::unique_ptr<alerts::ShippingRuleEngine>> shipping_engines_;
-  // The shares topic as a global table: the composite rules' series, latest record per key.
-  absl::Status CatchUpShares(alerts::ShippingRuleEngine& wanted);
+  // Reads the shares topic from where it left off to its end, keeping the composite rules' series
+  // (latest record per key) and handing each new record to every shipping engine.
+  absl::Status CatchUpShares(const alerts::ShippingRuleEngine& wanted);
   absl::Status Publish(const std::vector<tradewatch::v1::AlertEvent>& events, EventSink* sink);
   std::optional<kafka::ClientOptions> shares_client_;
   std::string shares_topic_;
@@ -75,6 +76,12 @@ class AlertingHook : public processors::ReleaseHook, public processors::Shipping
   Listener listener_;
   int64_t published_ = 0;
 };
+
+// What the shipping rule engine reads of a shipping release: the release (id, vintage, horizon)
+// and every chokepoint of the partition with its days and its earliest changed day.
+alerts::ShippingRelease ShippingReleaseOf(const tradewatch::v1::ShippingReleaseMarker& marker);
+std::vector<alerts::ChokepointDays> ChokepointDaysOf(
+    const processors::ShippingPartition& state, const processors::ShippingReleaseResults& results);
 
 // The alert topic record of an event.
 OutgoingRecord AlertRecord(const tradewatch::v1::AlertEvent& event, const std::string& topic,

@@ -59,6 +59,7 @@
 #include "tests/alerts/alert_fixtures.h"
 #include "tests/support/grafana_queries.h"
 #include "tests/support/subprocess.h"
+#include "tools/alerting_hook.h"
 #include "tools/service_config.h"
 
 namespace tradewatch {
@@ -375,17 +376,8 @@ void FeedShippingSide(processors::ShippingMetrics& metrics, alerts::AlertMetrics
   auto engine = alerts::ShippingRuleEngine::Create(DefaultRules());
   ASSERT_TRUE(engine.ok()) << engine.status();
   (*engine)->OnShares(trade_side);
-  std::vector<alerts::ChokepointDays> chokepoints;
-  for (const auto& [id, chokepoint] : partition.chokepoints()) {
-    auto changed = results.changed_from.find(id);
-    chokepoints.push_back({.id = id,
-                           .name = chokepoint.series.name(),
-                           .days = chokepoint.timeline.days,
-                           .changed_from_yyyymmdd =
-                               changed == results.changed_from.end() ? 0 : changed->second});
-  }
   for (const v1::AlertEvent& event : (*engine)->OnRelease(
-           {marker.release_id(), marker.vintage(), marker.through_yyyymmdd()}, chokepoints)) {
+           tools::ShippingReleaseOf(marker), tools::ChokepointDaysOf(partition, results))) {
     alert_metrics.Count(event);
   }
   alert_metrics.Update(**engine);
